@@ -1,0 +1,81 @@
+# CareerVP CV tailoring. `make run` runs the pipeline locally; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+# uv is bootstrapped with pip when it is not on PATH.
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RUN := $(UV) run --frozen
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help bootstrap install node-install lint format typecheck naming test unit integration infra-test e2e \
+        run build synth deploy bench eval render openapi clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+bootstrap:  ## Install uv with pip when it is missing.
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet 'uv>=0.9'
+
+install: bootstrap  ## Create .venv from uv.lock (Python and Node dependencies).
+	$(UV) sync --frozen
+	@$(MAKE) --no-print-directory node-install
+
+node-install:
+	@if [ -f package-lock.json ]; then \
+	  if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	  else echo "npm not found: skipping Node tools (CDK CLI, resume-cli)"; fi; \
+	fi
+
+lint: install  ## ruff format --check and ruff check.
+	$(RUN) ruff format --check .
+	$(RUN) ruff check .
+
+format: install  ## Apply ruff format and safe fixes.
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+typecheck: install  ## mypy --strict over src, infra, tests and scripts.
+	$(RUN) mypy
+
+naming: install  ## Validate AWS resource names in infra/.
+	$(RUN) python scripts/validate_naming.py --path infra --strict
+
+test: lint typecheck naming  ## Lint, types, naming and every test tier.
+	$(RUN) pytest
+
+unit: install
+	$(RUN) pytest tests/unit
+
+integration: install
+	$(RUN) pytest tests/integration
+
+infra-test: install
+	$(RUN) pytest tests/infra
+
+e2e: install
+	$(RUN) pytest tests/e2e
+
+openapi: install  ## Regenerate docs/openapi.json from the API resolver.
+	$(RUN) python scripts/generate_openapi.py
+
+run: install  ## Run the whole pipeline locally on the bundled example.
+	$(RUN) python -m local.run
+
+build: install  ## Build the Lambda bundles for Python 3.12 on arm64 from uv.lock.
+	$(RUN) python scripts/build_lambda_bundles.py
+
+synth: build  ## Synthesise the CloudFormation template offline.
+	$(RUN) npx --no-install cdk synth --quiet
+
+deploy: build  ## Deploy to the AWS account in your credentials (see README).
+	$(RUN) npx --no-install cdk deploy
+
+bench: install  ## Benchmarks, as ratios against side-by-side baselines.
+	$(RUN) python -m bench
+
+eval: install  ## Tailoring-quality evaluation over the corpus.
+	$(RUN) python -m evaluation
+
+clean:
+	rm -rf build cdk.out .mypy_cache .ruff_cache .pytest_cache

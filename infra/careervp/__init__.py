@@ -1,0 +1,1 @@
+"""CareerVP CDK application."""
