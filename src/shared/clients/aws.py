@@ -1,0 +1,52 @@
+"""Cached boto3 client factories (the only place a boto3 client is made).
+
+Clients are built on first use, never at import time. Endpoints come only from boto3's standard
+``AWS_ENDPOINT_URL`` / ``AWS_ENDPOINT_URL_<SERVICE>`` variables, so the same code runs on AWS and locally.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_bedrock_runtime import BedrockRuntimeClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_sqs import SQSClient
+
+# Data-plane calls are short; fail fast and let the callers' own retry policies decide.
+_DATA_PLANE_CONFIG = Config(
+    connect_timeout=2,
+    read_timeout=5,
+    retries={"max_attempts": 3, "mode": "standard"},
+)
+# tenacity owns model retries, so botocore must not multiply attempts (max_attempts counts the first call).
+_MODEL_CONFIG = Config(
+    connect_timeout=3,
+    read_timeout=40,
+    retries={"max_attempts": 1, "mode": "standard"},
+)
+
+
+@cache
+def dynamodb_client() -> DynamoDBClient:
+    return boto3.session.Session().client("dynamodb", config=_DATA_PLANE_CONFIG)
+
+
+@cache
+def sqs_client() -> SQSClient:
+    return boto3.session.Session().client("sqs", config=_DATA_PLANE_CONFIG)
+
+
+@cache
+def events_client() -> EventBridgeClient:
+    return boto3.session.Session().client("events", config=_DATA_PLANE_CONFIG)
+
+
+@cache
+def bedrock_runtime_client() -> BedrockRuntimeClient:
+    return boto3.session.Session().client("bedrock-runtime", config=_MODEL_CONFIG)

@@ -1,0 +1,1 @@
+"""Data access: the job store."""

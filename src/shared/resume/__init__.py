@@ -1,0 +1,1 @@
+"""JSON Resume v1.3.1 documents: pydantic models and schema validation."""
