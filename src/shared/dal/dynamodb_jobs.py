@@ -269,6 +269,7 @@ class DynamoDBJobRepository:
                 ":error": _json(error.model_dump(mode="json")),
                 ":retryable": {"BOOL": error.retryable},
                 ":now": _s(now.isoformat()),
+                ":false": {"BOOL": False},
             },
         )
 
