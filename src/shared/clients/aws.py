@@ -22,13 +22,14 @@ if TYPE_CHECKING:
 _DATA_PLANE_CONFIG = Config(
     connect_timeout=2,
     read_timeout=5,
-    retries={"max_attempts": 3, "mode": "standard"},
+    retries={"total_max_attempts": 3, "mode": "standard"},
 )
-# tenacity owns model retries, so botocore must not multiply attempts (max_attempts counts the first call).
+# tenacity owns model retries, so botocore makes exactly one attempt (total_max_attempts counts the first call).
+# An edit-contract answer is a few hundred tokens; a read that takes longer than this is better retried.
 _MODEL_CONFIG = Config(
     connect_timeout=3,
-    read_timeout=40,
-    retries={"max_attempts": 1, "mode": "standard"},
+    read_timeout=25,
+    retries={"total_max_attempts": 1, "mode": "standard"},
 )
 
 
