@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import logging
 from collections.abc import Iterator
 
 import pytest
 
 from shared.clients import aws
+from shared.observability import logger
 from shared.settings import clear_settings_cache
 
 
@@ -31,3 +34,17 @@ def _clear_caches() -> None:
     clear_settings_cache()
     for factory in (aws.dynamodb_client, aws.sqs_client, aws.events_client, aws.bedrock_runtime_client):
         factory.cache_clear()
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Every line the service's Powertools logger writes, at DEBUG level, during the test."""
+    buffer = io.StringIO()
+    handler = logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    previous_stream = handler.setStream(buffer)
+    previous_level = logger.log_level
+    logger.setLevel("DEBUG")
+    yield buffer
+    logger.setLevel(previous_level)
+    handler.setStream(previous_stream)

@@ -16,7 +16,9 @@ from shared.settings import with_settings
 from worker.dependencies import job_processor
 from worker.settings import WorkerSettings
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose records all failed is answered with batchItemFailures, not raised: SQS redelivers the same
+# records either way, and Lambda's Errors metric (the cv-tailor-errors alarm) then counts only crashes.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method

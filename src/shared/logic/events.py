@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.dal.models import JobError, JobRecord, JobStatus
+from shared.tailoring import MatchSummary
 
 EVENT_SCHEMA_VERSION = "1.0"
 COMPLETED_DETAIL_TYPE = "CV Tailoring Completed"
@@ -35,15 +36,6 @@ class _Detail(BaseModel):
     job_id: str
     owner: str
     status: JobStatus
-
-
-class MatchSummary(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    coverage_before: float
-    coverage_after: float
-    evidenced_keywords: int
-    missing_keywords: int
 
 
 class TokenUsage(BaseModel):
@@ -81,19 +73,13 @@ class FailedDetail(_Detail):
 def completed_event(record: JobRecord) -> tuple[str, dict[str, Any]]:
     """The Completed event for a COMPLETED record; the result's bulky parts (the CV) stay out of it."""
     result = record.result or {}
-    report = result.get("match_report", {})
     usage = result.get("usage", {})
     model_id = record.model_id or ""
     detail = CompletedDetail(
         job_id=record.job_id,
         owner=record.owner,
         completed_at=record.updated_at,
-        match_summary=MatchSummary(
-            coverage_before=float(report.get("coverage_before", 0.0)),
-            coverage_after=float(report.get("coverage_after", 0.0)),
-            evidenced_keywords=len(report.get("evidenced_keywords", [])),
-            missing_keywords=len(report.get("missing_keywords", [])),
-        ),
+        match_summary=MatchSummary.model_validate(result["match_summary"]),
         model_id=model_id,
         token_usage=TokenUsage(
             input_tokens=int(usage.get("input_tokens", 0)), output_tokens=int(usage.get("output_tokens", 0))

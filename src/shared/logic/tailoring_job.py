@@ -26,9 +26,11 @@ from shared.observability import MetricName, logger, metrics
 from shared.resume.models import JobDescription, Resume, dump_document
 from shared.resume.validation import resume_schema_errors
 from shared.tailoring import (
+    ModelOutputCode,
     ModelOutputError,
     TailoringOutcome,
     build_prompt,
+    corrective_message,
     edit_tool_spec,
     tailor_from_model_output,
 )
@@ -130,7 +132,7 @@ class TailoringJobProcessor:
                 record, JobError(code="invalid_input", message="the stored CV or job is invalid")
             )
         if isinstance(error, ModelOutputError):
-            message = f"the model's answer was unusable after a corrective retry ({error.code})"
+            message = f"the model's answer was unusable after a corrective retry ({error.code.value})"
             return self._fail(record, JobError(code="model_output_unusable", message=message))
         if isinstance(error, ModelBudgetExhaustedError):
             return self._retry_or_fail(record, delivery, error.last_error.code)
@@ -218,10 +220,14 @@ class TailoringJobProcessor:
     @staticmethod
     def _outcome(resume: dict[str, Any], job: dict[str, Any], reply: ModelReply) -> TailoringOutcome:
         if reply.stop_reason == TRUNCATED_STOP_REASON:
-            raise ModelOutputError("truncated_output", "the answer was cut off at the token limit")
+            raise ModelOutputError(
+                ModelOutputCode.TRUNCATED_OUTPUT, "the answer was cut off at the token limit"
+            )
         outcome = tailor_from_model_output(resume, job, reply.tool_input)
         if resume_schema_errors(outcome.tailored_resume):
-            raise ModelOutputError("schema_invalid_output", "the rebuilt CV broke the JSON Resume schema")
+            raise ModelOutputError(
+                ModelOutputCode.MALFORMED_OUTPUT, "the rebuilt CV broke the JSON Resume schema"
+            )
         return outcome
 
     def _invoke(
@@ -271,10 +277,7 @@ def _corrective_request(
     request: ConverseRequest, reply: ModelReply, error: ModelOutputError
 ) -> ConverseRequest:
     """Ask once more, telling the model what was wrong with its answer."""
-    correction = (
-        f"Your previous answer could not be used ({error.code}). Call the tool again with input that matches "
-        "its schema exactly, using only the references listed above."
-    )
+    correction = corrective_message(error)
     content = reply.assistant_message.get("content") or []
     tool_use_id = next((block["toolUse"]["toolUseId"] for block in content if "toolUse" in block), None)
     if tool_use_id is None:
@@ -313,6 +316,7 @@ def _result_document(
     return {
         "resume": outcome.tailored_resume,
         "match_report": outcome.match_report.model_dump(mode="json"),
+        "match_summary": outcome.match_report.summary().model_dump(mode="json"),
         "changes": [change.model_dump(mode="json") for change in outcome.changes],
         "rejections": [rejection.model_dump(mode="json") for rejection in outcome.rejections],
         "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens},

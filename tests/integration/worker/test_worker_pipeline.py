@@ -1,0 +1,118 @@
+"""The real worker handler on moto (DynamoDB, SQS, EventBridge), with bedrock-runtime stubbed by Stubber."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.stub import ANY, Stubber
+
+import worker.dependencies
+import worker.handler
+from shared.clients.aws import bedrock_runtime_client
+from shared.dal.dynamodb_jobs import DynamoDBJobRepository
+from shared.dal.models import JobStatus
+from shared.tailoring import EDIT_TOOL_NAME, propose_edits
+from tests.support.aws import MAX_RECEIVE_COUNT, AwsResources, drain
+from tests.support.examples import event_schema_errors, example_job, example_resume, pending_record
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.sqs_events import sqs_event, sqs_record
+
+CONVERSE_PARAMS = dict.fromkeys(("modelId", "system", "messages", "inferenceConfig", "toolConfig"), ANY)
+
+
+@pytest.fixture
+def worker_env(aws_resources: AwsResources, monkeypatch: pytest.MonkeyPatch) -> AwsResources:
+    monkeypatch.setenv("TABLE_NAME", aws_resources.table_name)
+    monkeypatch.setenv("EVENT_BUS_NAME", aws_resources.bus_name)
+    monkeypatch.setenv("MAX_RECEIVE_COUNT", str(MAX_RECEIVE_COUNT))
+    worker.dependencies.job_processor.cache_clear()
+    return aws_resources
+
+
+@pytest.fixture
+def bedrock() -> Iterator[Stubber]:
+    stubber = Stubber(bedrock_runtime_client())
+    with stubber:
+        yield stubber
+    worker.dependencies.job_processor.cache_clear()
+
+
+def _tool_answer(tool_input: Any) -> dict[str, Any]:
+    return {
+        "output": {
+            "message": {
+                "role": "assistant",
+                "content": [{"toolUse": {"toolUseId": "tu-1", "name": EDIT_TOOL_NAME, "input": tool_input}}],
+            }
+        },
+        "stopReason": "tool_use",
+        "usage": {"inputTokens": 2100, "outputTokens": 350, "totalTokens": 2450},
+        "metrics": {"latencyMs": 900},
+    }
+
+
+def _captured_events(resources: AwsResources) -> list[dict[str, Any]]:
+    return [json.loads(body) for body in drain(resources.sqs, resources.capture_queue_url)]
+
+
+def test_a_queued_job_completes_and_one_valid_event_reaches_subscribers(
+    worker_env: AwsResources, bedrock: Stubber
+) -> None:
+    # Given a pending job in DynamoDB and Bedrock answering with valid edits
+    repository = DynamoDBJobRepository(worker_env.table_name, client=worker_env.dynamodb)
+    repository.create(pending_record("job-int"))
+    edits = propose_edits(example_resume(), example_job()).model_dump(mode="json", exclude_none=True)
+    bedrock.add_response("converse", _tool_answer(edits), CONVERSE_PARAMS)
+    # When the worker handles its SQS message
+    response = worker.handler.lambda_handler(sqs_event(sqs_record("job-int", "m-1")), FakeLambdaContext())
+    # Then the batch succeeded, the job is COMPLETED, and exactly one schema-valid Completed event went out
+    assert response == {"batchItemFailures": []}
+    stored = repository.get("job-int")
+    assert stored.status is JobStatus.COMPLETED
+    assert stored.terminal_event_published is True
+    events = _captured_events(worker_env)
+    assert [event["detail-type"] for event in events] == ["CV Tailoring Completed"]
+    assert event_schema_errors("CV Tailoring Completed", events[0]["detail"]) == []
+    assert events[0]["source"] == "careervp.cv-tailor"
+    bedrock.assert_no_pending_responses()
+
+
+def test_a_duplicate_delivery_after_completion_calls_nothing(
+    worker_env: AwsResources, bedrock: Stubber
+) -> None:
+    # Given a job that already completed
+    repository = DynamoDBJobRepository(worker_env.table_name, client=worker_env.dynamodb)
+    repository.create(pending_record("job-dup"))
+    edits = propose_edits(example_resume(), example_job()).model_dump(mode="json", exclude_none=True)
+    bedrock.add_response("converse", _tool_answer(edits), CONVERSE_PARAMS)
+    worker.handler.lambda_handler(sqs_event(sqs_record("job-dup", "m-1")), FakeLambdaContext())
+    _captured_events(worker_env)
+    # When a redrive delivers it again under a new message id
+    response = worker.handler.lambda_handler(sqs_event(sqs_record("job-dup", "m-2")), FakeLambdaContext())
+    # Then it is acknowledged with no model call (the stubber has no response left) and no event
+    assert response == {"batchItemFailures": []}
+    assert _captured_events(worker_env) == []
+
+
+def test_throttling_on_the_last_receive_fails_the_job_with_a_valid_failed_event(
+    worker_env: AwsResources, bedrock: Stubber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given Bedrock throttling every call and a delivery on the last allowed receive
+    monkeypatch.setattr("shared.logic.model_invocation.BACKOFF_MAX_SECONDS", 0.0)
+    repository = DynamoDBJobRepository(worker_env.table_name, client=worker_env.dynamodb)
+    repository.create(pending_record("job-thr"))
+    for _ in range(6):
+        bedrock.add_client_error("converse", service_error_code="ThrottlingException", http_status_code=429)
+    # When the worker handles it
+    response = worker.handler.lambda_handler(
+        sqs_event(sqs_record("job-thr", "m-1", receive_count=MAX_RECEIVE_COUNT)), FakeLambdaContext()
+    )
+    # Then the message is failed back (towards the DLQ), the job is FAILED and one valid Failed event went out
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+    assert repository.get("job-thr").status is JobStatus.FAILED
+    events = _captured_events(worker_env)
+    assert [event["detail-type"] for event in events] == ["CV Tailoring Failed"]
+    assert event_schema_errors("CV Tailoring Failed", events[0]["detail"]) == []
