@@ -60,7 +60,7 @@ openapi: install  ## Regenerate docs/openapi.json from the API resolver.
 	$(RUN) python scripts/generate_openapi.py
 
 run: install  ## Run the whole pipeline locally on the bundled example.
-	$(RUN) python -m local.run
+	$(RUN) python -m local_stack
 
 build: install  ## Build the Lambda bundles for Python 3.12 on arm64 from uv.lock.
 	$(RUN) python scripts/build_lambda_bundles.py
