@@ -6,6 +6,9 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# Extra CDK CLI arguments, e.g. make deploy CDK_ARGS="-c env=prod"
+CDK_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help bootstrap install node-install lint format typecheck naming test unit integration infra-test e2e \
@@ -66,10 +69,10 @@ build: install  ## Build the Lambda bundles for Python 3.12 on arm64 from uv.loc
 	$(RUN) python scripts/build_lambda_bundles.py
 
 synth: build  ## Synthesise the CloudFormation template offline.
-	$(RUN) npx --no-install cdk synth --quiet
+	$(RUN) npx --no-install cdk synth --quiet $(CDK_ARGS)
 
 deploy: build  ## Deploy to the AWS account in your credentials (see README).
-	$(RUN) npx --no-install cdk deploy
+	$(RUN) npx --no-install cdk deploy $(CDK_ARGS)
 
 bench: install  ## Benchmarks, as ratios against side-by-side baselines.
 	$(RUN) python -m bench

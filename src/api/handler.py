@@ -40,7 +40,7 @@ from api.responses import (
     unavailable_response,
 )
 from api.settings import ApiSettings
-from api.transport import MAX_BODY_BYTES, admit_request, caller_identity, status_path
+from api.transport import MAX_BODY_BYTES, admit_request, caller_identity, cors_headers, status_path
 from shared.errors import ConflictError, DependencyUnavailableError, NotFoundError, ThrottledError
 from shared.logic.job_status import job_status_for_owner
 from shared.logic.submission import (
@@ -301,5 +301,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     try:
         admit_request(event)
     except ApiRequestError as error:
-        return _refuse(event, error)
-    return app.resolve(event, context)
+        response = _refuse(event, error)
+    else:
+        response = app.resolve(event, context)
+    return _with_cors(response, event)
+
+
+def _with_cors(response: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    headers = cors_headers(event, providers.settings().allowed_origin_list)
+    if "multiValueHeaders" in response:
+        response["multiValueHeaders"].update({name: [value] for name, value in headers.items()})
+    else:
+        response.setdefault("headers", {}).update(headers)
+    return response

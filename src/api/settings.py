@@ -6,7 +6,7 @@ from pydantic import Field
 
 from shared.settings import HandlerSettings
 
-DEFAULT_JOB_TTL_DAYS = 30
+DEFAULT_JOB_TTL_DAYS = 7
 
 
 class ApiSettings(HandlerSettings):
@@ -18,3 +18,11 @@ class ApiSettings(HandlerSettings):
         le=365,
         description="Days a job (and its Idempotency-Key) is kept before DynamoDB TTL removes it.",
     )
+    allowed_origins: str = Field(
+        default="*",
+        description="Comma-separated origins a browser may read responses from (CORS); '*' allows any.",
+    )
+
+    @property
+    def allowed_origin_list(self) -> tuple[str, ...]:
+        return tuple(origin.strip() for origin in self.allowed_origins.split(",") if origin.strip())

@@ -225,3 +225,13 @@ def _encodable(document: Any) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def cors_headers(event: Mapping[str, Any], allowed_origins: tuple[str, ...]) -> dict[str, str]:
+    """The CORS response headers for this request's Origin; API Gateway answers the preflight itself."""
+    if "*" in allowed_origins:
+        return {"Access-Control-Allow-Origin": "*"}
+    origin = _header(event, "origin")
+    if origin is not None and origin in allowed_origins:
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return {}

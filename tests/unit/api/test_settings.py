@@ -42,7 +42,7 @@ def test_an_invalid_ttl_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "JOB_TTL_DAYS" in str(raised.value)
 
 
-def test_the_ttl_defaults_to_30_days_and_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_ttl_defaults_to_7_days_and_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given only the required variables
     monkeypatch.setenv("TABLE_NAME", "jobs-table")
     monkeypatch.setenv("QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/q")
@@ -50,8 +50,8 @@ def test_the_ttl_defaults_to_30_days_and_can_be_set(monkeypatch: pytest.MonkeyPa
     # When the settings are loaded
     settings = ApiSettings()
 
-    # Then the retention is 30 days
-    assert settings.job_ttl_days == 30
+    # Then the retention is 7 days
+    assert settings.job_ttl_days == 7
 
     # And JOB_TTL_DAYS overrides it
     monkeypatch.setenv("JOB_TTL_DAYS", "7")

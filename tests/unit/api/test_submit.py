@@ -43,7 +43,7 @@ def test_accepts_a_job_with_202_location_one_record_and_one_message(api: ApiHarn
     assert record.owner == OWNER
     assert record.status is JobStatus.PENDING
     assert record.created_at == record.updated_at == FIXED_NOW
-    assert record.expires_at == int((FIXED_NOW + timedelta(days=30)).timestamp())
+    assert record.expires_at == int((FIXED_NOW + timedelta(days=7)).timestamp())
     assert record.request_hash == request_hash(record.resume, record.job, {})
     assert record.resume["work"][0]["name"] == "Acme Analytics"
     assert record.job == document["job"]
