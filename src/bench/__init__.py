@@ -1,0 +1,1 @@
+"""Benchmarks reported as ratios against side-by-side baselines."""
