@@ -37,8 +37,8 @@ def test_a_submission_writes_one_item_and_one_message(api_on_moto: AwsResources)
     stored = {name: json.loads(item[f"{name}_json"]["S"]) for name in ("resume", "job", "options")}
     assert item["request_hash"] == {"S": request_hash(stored["resume"], stored["job"], stored["options"])}
     expires_at = int(item["expires_at"]["N"])
-    assert before + timedelta(days=30) - timedelta(seconds=5) <= datetime.fromtimestamp(expires_at, UTC)
-    assert datetime.fromtimestamp(expires_at, UTC) <= datetime.now(UTC) + timedelta(days=30)
+    assert before + timedelta(days=7) - timedelta(seconds=5) <= datetime.fromtimestamp(expires_at, UTC)
+    assert datetime.fromtimestamp(expires_at, UTC) <= datetime.now(UTC) + timedelta(days=7)
     # And exactly one message, naming the job and nothing else
     (message,) = drain(api_on_moto.sqs, api_on_moto.queue_url)
     assert json.loads(message) == {"schema_version": JOB_MESSAGE_SCHEMA_VERSION, "job_id": job_id}

@@ -1,0 +1,452 @@
+"""The guard: every proposed edit is checked against the source CV before anything is rebuilt.
+
+A rewording of an item must state exactly that item's facts (aliases aside). A summary may use
+only facts the CV states somewhere, and may claim only the years of experience its work dates
+support. An ordering must be an exact permutation of the source list. Whatever fails is
+rejected, the original is kept, and the rejection names the reference and the offending tokens,
+never the CV text around them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.tailoring.contract import (
+    SUMMARY_MAX_CHARS,
+    HighlightOrder,
+    Rewording,
+    SummaryEdit,
+    TailoringEdits,
+)
+from shared.tailoring.experience import experience_years
+from shared.tailoring.facts import (
+    FactKind,
+    ResumeFacts,
+    TextFacts,
+    decimal_key,
+    extract_facts,
+    name_present,
+    resume_facts,
+    title_supported,
+)
+from shared.tailoring.keywords import tailoring_vocabulary
+from shared.tailoring.references import (
+    PROJECTS_LIST_REF,
+    SKILLS_LIST_REF,
+    SUMMARY_REF,
+    SourceIndex,
+    SourceItem,
+    index_source,
+    looks_like_ref,
+)
+from shared.tailoring.text import normalise_whitespace
+from shared.tailoring.vocabulary import Vocabulary
+
+REWORDING_MIN_ALLOWANCE_CHARS = 160
+REWORDING_MAX_GROWTH = Decimal("1.5")
+_MAX_TOKEN_CHARS = 40
+_MAX_TOKENS = 8
+_MAX_REF_CHARS = 48
+_SUSPICIOUS_RE = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+)?(?:previous|prior|above|earlier|preceding)\b"
+    r"|\bsystem\s+prompt\b|\bas\s+an?\s+ai\s+(?:language\s+model|assistant)\b|\b(?:you\s+are\s+now|new\s+instructions)\b"
+    r"|</?\s*(?:job_posting|cv|system|instructions?|script|iframe)\b|(?:^|\n)\s*(?:assistant|human)\s*:",
+    re.IGNORECASE,
+)
+_MARKUP_RE = re.compile(r"<\s*/?\s*[A-Za-z!]")
+
+
+class GuardReason(StrEnum):
+    UNKNOWN_REF = "unknown_ref"
+    NOT_EDITABLE = "not_editable"
+    DUPLICATE_REF = "duplicate_ref"
+    MISSING_REF = "missing_ref"
+    EMPTY_TEXT = "empty_text"
+    TOO_LONG = "too_long"
+    SUSPICIOUS_TEXT = "suspicious_text"
+    NEW_ORGANISATION = "new_organisation"
+    NEW_TITLE = "new_title"
+    NEW_CREDENTIAL = "new_credential"
+    NEW_DATE = "new_date"
+    UNSUPPORTED_YEARS_CLAIM = "unsupported_years_claim"
+    NEW_NUMBER = "new_number"
+    NEW_TECHNOLOGY = "new_technology"
+    NEW_SKILL = "new_skill"
+    NEW_LINK = "new_link"
+    DROPPED_NUMBER = "dropped_number"
+    DROPPED_DATE = "dropped_date"
+    DROPPED_TECHNOLOGY = "dropped_technology"
+    DROPPED_SKILL = "dropped_skill"
+
+
+# The first reason found in this order is the one reported; the rest go to other_reasons.
+_PRIORITY = list(GuardReason)
+_REF_REASONS = frozenset(
+    {GuardReason.UNKNOWN_REF, GuardReason.NOT_EDITABLE, GuardReason.DUPLICATE_REF, GuardReason.MISSING_REF}
+)
+_LIST_REFS = frozenset({PROJECTS_LIST_REF, SKILLS_LIST_REF})
+
+_MESSAGES = {
+    GuardReason.UNKNOWN_REF: "points at a reference that is not in the source CV",
+    GuardReason.NOT_EDITABLE: "targets an item that can be cited or reordered, not reworded",
+    GuardReason.DUPLICATE_REF: "uses the same reference more than once",
+    GuardReason.MISSING_REF: "leaves items out of the order",
+    GuardReason.EMPTY_TEXT: "has no text",
+    GuardReason.TOO_LONG: "is longer than allowed",
+    GuardReason.SUSPICIOUS_TEXT: "contains instructions or markup instead of CV content",
+    GuardReason.NEW_ORGANISATION: "names an organisation or proper noun the source does not",
+    GuardReason.NEW_TITLE: "states a job title or seniority the source does not",
+    GuardReason.NEW_CREDENTIAL: "states a degree, licence or certificate the source does not",
+    GuardReason.NEW_DATE: "states a date the source does not",
+    GuardReason.UNSUPPORTED_YEARS_CLAIM: "claims more years of experience than the CV's work dates support",
+    GuardReason.NEW_NUMBER: "states a number the source does not",
+    GuardReason.NEW_TECHNOLOGY: "names a technology the source does not",
+    GuardReason.NEW_SKILL: "names a skill the source does not",
+    GuardReason.NEW_LINK: "adds a link or address the source does not have",
+    GuardReason.DROPPED_NUMBER: "drops a number the original states",
+    GuardReason.DROPPED_DATE: "drops a date the original states",
+    GuardReason.DROPPED_TECHNOLOGY: "drops a technology the original names",
+    GuardReason.DROPPED_SKILL: "drops a skill the original names",
+}
+
+_NEW_FACT_REASONS = {
+    FactKind.CREDENTIAL: GuardReason.NEW_CREDENTIAL,
+    FactKind.DATE: GuardReason.NEW_DATE,
+    FactKind.NUMBER: GuardReason.NEW_NUMBER,
+    FactKind.TECHNOLOGY: GuardReason.NEW_TECHNOLOGY,
+    FactKind.SKILL: GuardReason.NEW_SKILL,
+    FactKind.LINK: GuardReason.NEW_LINK,
+}
+_DROPPED_FACT_REASONS = {
+    FactKind.NUMBER: GuardReason.DROPPED_NUMBER,
+    FactKind.DATE: GuardReason.DROPPED_DATE,
+    FactKind.TECHNOLOGY: GuardReason.DROPPED_TECHNOLOGY,
+    FactKind.SKILL: GuardReason.DROPPED_SKILL,
+}
+
+
+class EditKind(StrEnum):
+    SUMMARY = "summary"
+    REORDER = "reorder"
+    REWORD = "reword"
+
+
+class GuardRejection(BaseModel):
+    """One rejected edit: what it targeted, why, and the offending tokens (never the CV text)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    edit: EditKind
+    ref: str
+    reason: GuardReason
+    tokens: list[str] = Field(default_factory=list)
+    message: str
+    other_reasons: list[GuardReason] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    """The edits that passed, and a rejection for each one that did not."""
+
+    accepted: TailoringEdits
+    rejections: list[GuardRejection]
+
+
+Findings = dict[GuardReason, list[str]]
+
+
+def _clip(text: str, limit: int) -> str:
+    flat = normalise_whitespace(text)
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _safe_ref(ref: str) -> str:
+    # A reference comes from the model; one that is not even shaped like a reference is not repeated.
+    return _clip(ref, _MAX_REF_CHARS) if looks_like_ref(ref) else "<malformed ref>"
+
+
+def _rejection(edit: EditKind, ref: str, findings: Findings, subject: str) -> GuardRejection:
+    reasons = sorted(findings, key=_PRIORITY.index)
+    primary = reasons[0]
+    raw_tokens = findings[primary]
+    if primary in _REF_REASONS:
+        raw_tokens = [_safe_ref(token) for token in raw_tokens]
+    tokens = list(dict.fromkeys(_clip(token, _MAX_TOKEN_CHARS) for token in raw_tokens))[:_MAX_TOKENS]
+    message = f"{subject} {_MESSAGES[primary]}"
+    message += f": {', '.join(tokens)}; original kept." if tokens else "; original kept."
+    return GuardRejection(
+        edit=edit,
+        ref=ref if ref in _LIST_REFS else _safe_ref(ref),
+        reason=primary,
+        tokens=tokens,
+        message=message,
+        other_reasons=reasons[1:],
+    )
+
+
+def _add(findings: Findings, reason: GuardReason, tokens: Iterable[str]) -> None:
+    listed = list(tokens)
+    if listed:
+        findings.setdefault(reason, []).extend(listed)
+
+
+@dataclass
+class GuardContext:
+    """Everything the guard knows about one source CV (and job), computed once per tailoring."""
+
+    source: Mapping[str, Any]
+    index: SourceIndex
+    vocabulary: Vocabulary
+    cv_facts: ResumeFacts
+    experience: Decimal
+    _item_facts: dict[str, TextFacts] = field(default_factory=dict)
+
+    def facts_of(self, item: SourceItem) -> TextFacts:
+        cached = self._item_facts.get(item.ref)
+        if cached is None:
+            cached = extract_facts(item.text, self.vocabulary)
+            self._item_facts[item.ref] = cached
+        return cached
+
+    def rewording_findings(self, item: SourceItem, text: str) -> Findings:
+        """Problems with new wording for one item, judged against that item alone."""
+        findings = _text_findings(text, item.text)
+        if findings:
+            return findings
+        limit = max(REWORDING_MIN_ALLOWANCE_CHARS, int(len(item.text) * REWORDING_MAX_GROWTH))
+        if len(text) > limit:
+            return {GuardReason.TOO_LONG: [f"{len(text)} > {limit} chars"]}
+        original = self.facts_of(item)
+        candidate = extract_facts(text, self.vocabulary)
+        _add(
+            findings,
+            GuardReason.NEW_ORGANISATION,
+            (
+                fact.surface
+                for fact in candidate.of_kind(FactKind.ORGANISATION)
+                if not name_present(fact, original)
+            ),
+        )
+        lexicon = self.vocabulary.lexicon
+        _add(
+            findings,
+            GuardReason.NEW_TITLE,
+            (
+                claim.surface
+                for claim in candidate.titles
+                if not title_supported(claim, original.titles, lexicon)
+            ),
+        )
+        for kind, reason in _NEW_FACT_REASONS.items():
+            _add(findings, reason, _surfaces(candidate, kind, candidate.keys(kind) - original.keys(kind)))
+        for kind, reason in _DROPPED_FACT_REASONS.items():
+            _add(findings, reason, _surfaces(original, kind, original.keys(kind) - candidate.keys(kind)))
+        return findings
+
+    def summary_findings(self, text: str) -> Findings:
+        """Problems with a new summary, judged against the whole CV."""
+        original_summary = self.index.resolve(SUMMARY_REF)
+        findings = _text_findings(text, original_summary.text if original_summary else "")
+        if findings:
+            return findings
+        if len(text) > SUMMARY_MAX_CHARS:
+            return {GuardReason.TOO_LONG: [f"{len(text)} > {SUMMARY_MAX_CHARS} chars"]}
+        scope = self.cv_facts.all
+        candidate = extract_facts(text, self.vocabulary)
+        _add(
+            findings,
+            GuardReason.NEW_ORGANISATION,
+            (
+                fact.surface
+                for fact in candidate.of_kind(FactKind.ORGANISATION)
+                if not name_present(fact, scope)
+            ),
+        )
+        lexicon = self.vocabulary.lexicon
+        _add(
+            findings,
+            GuardReason.NEW_TITLE,
+            (
+                claim.surface
+                for claim in candidate.titles
+                if not title_supported(claim, self.cv_facts.title_fields, lexicon)
+            ),
+        )
+        supported_years = max([self.experience, *(claim.years for claim in scope.years_claims)])
+        _add(
+            findings,
+            GuardReason.UNSUPPORTED_YEARS_CLAIM,
+            (claim.surface for claim in candidate.years_claims if claim.years > supported_years),
+        )
+        # A stated length of experience is judged by the rule above, not as a bare number.
+        years_numbers = {decimal_key(claim.years) for claim in candidate.years_claims}
+        for kind, reason in _NEW_FACT_REASONS.items():
+            new_keys = candidate.keys(kind) - scope.keys(kind)
+            if kind is FactKind.NUMBER:
+                new_keys -= years_numbers
+            _add(findings, reason, _surfaces(candidate, kind, new_keys))
+        return findings
+
+
+def _surfaces(facts: TextFacts, kind: FactKind, keys: Iterable[str]) -> list[str]:
+    return [facts.surface(kind, key) for key in sorted(keys)]
+
+
+def _text_findings(text: str, original: str) -> Findings:
+    if not any(char.isalnum() for char in text):
+        return {GuardReason.EMPTY_TEXT: []}
+    suspicious = [match.group(0) for match in _SUSPICIOUS_RE.finditer(text)]
+    if not _MARKUP_RE.search(original):
+        suspicious.extend(match.group(0) for match in _MARKUP_RE.finditer(text))
+    return {GuardReason.SUSPICIOUS_TEXT: suspicious} if suspicious else {}
+
+
+def build_guard_context(
+    source: Mapping[str, Any], job: Mapping[str, Any] | None = None, *, as_of: date | None = None
+) -> GuardContext:
+    """Index the source CV and extract its facts once, for checking any number of edits."""
+    vocabulary = tailoring_vocabulary(source, job)
+    work = source.get("work")
+    entries = [entry for entry in work if isinstance(entry, Mapping)] if isinstance(work, list) else []
+    return GuardContext(
+        source=source,
+        index=index_source(source),
+        vocabulary=vocabulary,
+        cv_facts=resume_facts(source, vocabulary),
+        experience=experience_years(entries, as_of or date.today()),
+    )
+
+
+def _guard_summary(
+    edit: SummaryEdit | None, context: GuardContext, rejections: list[GuardRejection]
+) -> SummaryEdit | None:
+    if edit is None:
+        return None
+    text = normalise_whitespace(edit.text)
+    original = context.index.resolve(SUMMARY_REF)
+    if original is not None and text == normalise_whitespace(original.text):
+        return None
+    unknown = [ref for ref in edit.sources if not context.index.is_known(ref)]
+    findings = {GuardReason.UNKNOWN_REF: unknown} if unknown else context.summary_findings(text)
+    if findings:
+        rejections.append(_rejection(EditKind.SUMMARY, SUMMARY_REF, findings, "The summary"))
+        return None
+    return SummaryEdit(text=text, sources=list(dict.fromkeys(edit.sources)))
+
+
+def _guard_rewordings(
+    edits: Iterable[Rewording], context: GuardContext, rejections: list[GuardRejection]
+) -> list[Rewording]:
+    accepted: list[Rewording] = []
+    seen: set[str] = set()
+    for edit in edits:
+        item = context.index.resolve(edit.ref)
+        text = normalise_whitespace(edit.text)
+        findings: Findings
+        if item is None:
+            findings = {GuardReason.UNKNOWN_REF: [edit.ref]}
+        elif not item.rewordable:
+            findings = {GuardReason.NOT_EDITABLE: [edit.ref]}
+        elif edit.ref in seen:
+            findings = {GuardReason.DUPLICATE_REF: [edit.ref]}
+        else:
+            seen.add(edit.ref)
+            if text == normalise_whitespace(item.text):
+                continue
+            findings = context.rewording_findings(item, text)
+        if findings:
+            rejections.append(_rejection(EditKind.REWORD, edit.ref, findings, "The rewording"))
+        else:
+            accepted.append(Rewording(ref=edit.ref, text=text))
+    return accepted
+
+
+def order_findings(proposed: list[str], expected: list[str]) -> Findings:
+    """Problems with a proposed order: it must hold every expected reference exactly once."""
+    findings: Findings = {}
+    expected_set = set(expected)
+    _add(findings, GuardReason.UNKNOWN_REF, (ref for ref in proposed if ref not in expected_set))
+    seen: set[str] = set()
+    duplicates: list[str] = []
+    for ref in proposed:
+        if ref in seen:
+            duplicates.append(ref)
+        seen.add(ref)
+    _add(findings, GuardReason.DUPLICATE_REF, duplicates)
+    _add(findings, GuardReason.MISSING_REF, (ref for ref in expected if ref not in seen))
+    return findings
+
+
+def _guard_order(
+    list_ref: str, proposed: list[str], expected: list[str], rejections: list[GuardRejection]
+) -> list[str]:
+    if not proposed or proposed == expected:
+        return []
+    findings = order_findings(proposed, expected)
+    if findings:
+        rejections.append(_rejection(EditKind.REORDER, list_ref, findings, "The new order"))
+        return []
+    return list(proposed)
+
+
+def _guard_highlight_orders(
+    orders: Iterable[HighlightOrder], context: GuardContext, rejections: list[GuardRejection]
+) -> list[HighlightOrder]:
+    accepted: list[HighlightOrder] = []
+    seen: set[str] = set()
+    for order in orders:
+        expected = context.index.highlight_groups.get(order.work)
+        if expected is None:
+            rejections.append(
+                _rejection(
+                    EditKind.REORDER,
+                    order.work,
+                    {GuardReason.UNKNOWN_REF: [order.work]},
+                    "The highlight order",
+                )
+            )
+            continue
+        if order.work in seen:
+            rejections.append(
+                _rejection(
+                    EditKind.REORDER,
+                    order.work,
+                    {GuardReason.DUPLICATE_REF: [order.work]},
+                    "The highlight order",
+                )
+            )
+            continue
+        seen.add(order.work)
+        if _guard_order(order.work, order.order, expected, rejections):
+            accepted.append(HighlightOrder(work=order.work, order=list(order.order)))
+    return accepted
+
+
+def guard_edits(
+    source: Mapping[str, Any],
+    edits: TailoringEdits,
+    *,
+    job: Mapping[str, Any] | None = None,
+    as_of: date | None = None,
+    context: GuardContext | None = None,
+) -> GuardResult:
+    """Check every proposed edit against the source CV; return the accepted ones and the rejections."""
+    guard_context = context or build_guard_context(source, job, as_of=as_of)
+    rejections: list[GuardRejection] = []
+    index = guard_context.index
+    accepted = TailoringEdits(
+        summary=_guard_summary(edits.summary, guard_context, rejections),
+        highlight_orders=_guard_highlight_orders(edits.highlight_orders, guard_context, rejections),
+        project_order=_guard_order(PROJECTS_LIST_REF, edits.project_order, index.project_refs, rejections),
+        skill_order=_guard_order(SKILLS_LIST_REF, edits.skill_order, index.skill_refs, rejections),
+        rewordings=_guard_rewordings(edits.rewordings, guard_context, rejections),
+    )
+    return GuardResult(accepted=accepted, rejections=rejections)
