@@ -14,7 +14,6 @@ from shared.resume.models import JobDescription, Resume
 
 MAX_TARGET_KEYWORDS = 20
 MAX_TARGET_KEYWORD_CHARS = 60
-MAX_HIGHLIGHTS_PER_ROLE = 20
 
 
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -34,17 +33,10 @@ TargetKeyword = Annotated[
 
 
 class TailorOptions(BaseModel):
-    """Optional hints for the tailoring. They steer ordering and emphasis; they never add facts."""
+    """Optional hints for the tailoring. They steer ordering and emphasis; they never add or drop facts."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_highlights_per_role: int | None = Field(
-        default=None,
-        ge=1,
-        le=MAX_HIGHLIGHTS_PER_ROLE,
-        description="Keep at most this many highlights per work entry (the most relevant ones). "
-        "Highlights are reordered or dropped, never invented.",
-    )
     target_keywords: list[TargetKeyword] | None = Field(
         default=None,
         max_length=MAX_TARGET_KEYWORDS,

@@ -180,7 +180,7 @@ class TailoringJobProcessor:
             raise _UnusableInputError from error
         if resume_schema_errors(resume):
             raise _UnusableInputError
-        return resume, job
+        return resume, with_target_keywords(job, record.options.get("target_keywords", []))
 
     def _tailor(
         self, resume: dict[str, Any], job: dict[str, Any], remaining_ms: Callable[[], int]
@@ -271,6 +271,21 @@ class TailoringJobProcessor:
             self.ports.repository.mark_terminal_event_published(record.job_id)
         except ConflictError:
             logger.warning("job left its terminal state before the event was recorded")
+
+
+TARGET_KEYWORDS_GROUP = "Requested emphasis"
+
+
+def with_target_keywords(job: dict[str, Any], target_keywords: list[str]) -> dict[str, Any]:
+    """The job with the client's target keywords added as one more skills group.
+
+    They then steer ordering, the summary and the match report like the job's own keywords; one the CV lacks
+    is reported as missing, never added.
+    """
+    if not target_keywords:
+        return job
+    group = {"name": TARGET_KEYWORDS_GROUP, "keywords": list(target_keywords)}
+    return {**job, "skills": [*job.get("skills", []), group]}
 
 
 def _corrective_request(

@@ -217,8 +217,8 @@ def test_a_scalar_body_is_refused(api: ApiHarness, literal: str) -> None:
 @pytest.mark.parametrize(
     ("options", "path"),
     [
-        ({"max_highlights_per_role": 0}, "body.options.max_highlights_per_role"),
-        ({"max_highlights_per_role": 21}, "body.options.max_highlights_per_role"),
+        ({"max_highlights_per_role": 3}, "body.options.max_highlights_per_role"),
+        ({"target_keywords": [""]}, "body.options.target_keywords[0]"),
         ({"target_keywords": ["x"] * 21}, "body.options.target_keywords"),
         ({"target_keywords": ["bad\u0007bell"]}, "body.options.target_keywords[0]"),
         ({"temperature": 1.0}, "body.options.temperature"),

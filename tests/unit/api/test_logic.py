@@ -48,7 +48,7 @@ def test_the_request_hash_ignores_key_order_but_not_content() -> None:
     # Then key order does not matter and content does
     assert request_hash(reordered, sample_job(), {}) == original_hash
     assert request_hash(changed, sample_job(), {}) != original_hash
-    assert request_hash(resume, sample_job(), {"max_highlights_per_role": 3}) != original_hash
+    assert request_hash(resume, sample_job(), {"target_keywords": ["Spark"]}) != original_hash
 
 
 def test_derived_job_ids_are_stable_per_owner_and_key() -> None:

@@ -91,9 +91,7 @@ def test_a_plain_text_job_is_accepted(api: ApiHarness) -> None:
 
 def test_options_are_validated_and_stored(api: ApiHarness) -> None:
     # Given tailoring options
-    document = sample_request(
-        options={"max_highlights_per_role": 3, "target_keywords": [" Spark ", "Airflow"]}
-    )
+    document = sample_request(options={"target_keywords": [" Spark ", "Airflow"]})
 
     # When they are submitted
     response = api.submit(document)
@@ -101,7 +99,6 @@ def test_options_are_validated_and_stored(api: ApiHarness) -> None:
     # Then the normalised options are stored with the job
     assert response.status == 202
     assert api.repository.records[response.body["job_id"]].options == {
-        "max_highlights_per_role": 3,
         "target_keywords": ["Spark", "Airflow"],
     }
 

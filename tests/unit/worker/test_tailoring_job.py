@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -372,3 +373,19 @@ def test_employers_titles_dates_and_contact_details_are_copied_whatever_the_mode
         ]
     for section in ("education", "certificates", "awards", "languages"):
         assert tailored.get(section) == source.get(section)
+
+
+def test_target_keywords_join_the_job_keywords_without_being_added_to_the_cv() -> None:
+    # Given a job submitted with target keywords, one evidenced by the CV and one it lacks
+    world = World([tool_reply(good_edits())])
+    record = world.repository.records["job-1"]
+    world.repository.records["job-1"] = record.model_copy(
+        update={"options": {"target_keywords": ["Redis", "Haskell"]}}
+    )
+    # When the job is processed
+    world.deliver()
+    # Then the match report counts the evidenced one and lists the lacking one as missing, absent from the CV
+    report = world.record.result["match_report"]
+    assert "Haskell" in report["missing_keywords"]
+    assert "Redis" in [match["keyword"] for match in report["evidenced_keywords"]]
+    assert "Haskell" not in json.dumps(world.record.result["resume"])
