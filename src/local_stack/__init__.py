@@ -1,1 +1,1 @@
-"""Run the whole pipeline on one machine: moto, a Bedrock emulator, a local API gateway and a worker runner."""
+"""Run the whole pipeline on one machine: moto, a Bedrock emulator, a local gateway and a worker runner."""

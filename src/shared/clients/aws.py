@@ -24,7 +24,7 @@ _DATA_PLANE_CONFIG = Config(
     read_timeout=5,
     retries={"total_max_attempts": 3, "mode": "standard"},
 )
-# tenacity owns model retries, so botocore makes exactly one attempt (total_max_attempts counts the first call).
+# tenacity owns model retries, so botocore makes one attempt (total_max_attempts counts the first call).
 # An edit-contract answer is a few hundred tokens; a read that takes longer than this is better retried.
 _MODEL_CONFIG = Config(
     connect_timeout=3,
