@@ -7,6 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# resume-cli depends on puppeteer; rendering to HTML needs no browser, so none is downloaded.
+export PUPPETEER_SKIP_DOWNLOAD := 1
 # Extra CDK CLI arguments, e.g. make deploy CDK_ARGS="-c env=prod"
 CDK_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
