@@ -120,3 +120,10 @@ CORS_ALLOWED_HEADERS: Final = (
     "X-Amz-Security-Token",
     "X-Amz-Content-Sha256",
 )
+
+# --- Stack outputs (the careervp CLI finds a deployed stack's resources by these keys) ----------------
+OUTPUT_API_URL: Final = "ApiUrl"
+OUTPUT_QUEUE_URL: Final = "QueueUrl"
+OUTPUT_DLQ_URL: Final = "DeadLetterQueueUrl"
+OUTPUT_TABLE_NAME: Final = "TableName"
+OUTPUT_EVENT_BUS_NAME: Final = "EventBusName"

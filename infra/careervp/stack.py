@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Stack, Tags
+from aws_cdk import CfnOutput, Stack, Tags
 from constructs import Construct
 
 from careervp import constants
@@ -52,3 +52,16 @@ class CvTailorStack(Stack):
             queue=self.worker.queue,
             dead_letter_queue=self.worker.dead_letter_queue,
         )
+        self._build_outputs()
+
+    def _build_outputs(self) -> None:
+        """What the careervp CLI reads to operate this stack (``--stack-name``)."""
+        outputs = {
+            constants.OUTPUT_API_URL: (self.api.rest_api.url, "Base URL of the API stage"),
+            constants.OUTPUT_QUEUE_URL: (self.worker.queue.queue_url, "The jobs queue"),
+            constants.OUTPUT_DLQ_URL: (self.worker.dead_letter_queue.queue_url, "The jobs dead-letter queue"),
+            constants.OUTPUT_TABLE_NAME: (self.jobs.table.table_name, "The jobs table"),
+            constants.OUTPUT_EVENT_BUS_NAME: (self.events.bus.event_bus_name, "The outcome events bus"),
+        }
+        for key, (value, description) in outputs.items():
+            CfnOutput(self, key, value=value, description=description)

@@ -90,3 +90,17 @@ def test_no_cv_or_job_text_reaches_any_log_line(
     assert all(SENTINEL not in line for line in lines)
     printed = capsys.readouterr()
     assert SENTINEL not in printed.out + printed.err
+
+
+@pytest.mark.usefixtures("environment")
+def test_a_failed_record_is_logged_with_its_error_class(
+    monkeypatch: pytest.MonkeyPatch, captured_logs: io.StringIO
+) -> None:
+    # Given a batch holding a malformed message
+    _install(monkeypatch, _processor(InMemoryJobRepository(), ScriptedModelClient([])))
+    # When the worker handles it
+    worker.handler.lambda_handler(sqs_event(sqs_record("x", "m-1", body="not json")), FakeLambdaContext())
+    # Then a warning names the error class, so a failing record is visible at the default log level
+    warnings = [line for line in captured_logs.getvalue().splitlines() if '"record failed"' in line]
+    assert len(warnings) == 1
+    assert '"error_class":"ValidationError"' in warnings[0].replace(" ", "")
