@@ -11,6 +11,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PUPPETEER_SKIP_DOWNLOAD := 1
 # Extra CDK CLI arguments, e.g. make deploy CDK_ARGS="-c env=prod"
 CDK_ARGS ?=
+CLI_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help bootstrap install node-install lint format typecheck naming test unit integration infra-test e2e \
@@ -26,10 +27,12 @@ install: bootstrap  ## Create .venv from uv.lock (Python and Node dependencies).
 	$(UV) sync --frozen
 	@$(MAKE) --no-print-directory node-install
 
+# npm ci runs only when package-lock.json changed since the last install (it rebuilds node_modules from scratch).
 node-install:
-	@if [ -f package-lock.json ]; then \
-	  if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
-	  else echo "npm not found: skipping Node tools (CDK CLI, resume-cli)"; fi; \
+	@if [ ! -f package-lock.json ]; then exit 0; fi; \
+	if ! command -v npm >/dev/null 2>&1; then echo "npm not found: skipping Node tools (CDK CLI, resume-cli)"; exit 0; fi; \
+	if [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
 	fi
 
 lint: install  ## ruff format --check and ruff check.
@@ -81,6 +84,12 @@ bench: install  ## Benchmarks, as ratios against side-by-side baselines.
 
 eval: install  ## Tailoring-quality evaluation over the corpus.
 	$(RUN) python -m evaluation
+
+render: install  ## Render a job's tailored CV to HTML: make render JOB_ID=<id> [CLI_ARGS="--stack-name ..."]
+	@test -n "$(JOB_ID)" || { echo "usage: make render JOB_ID=<job id>" >&2; exit 2; }
+	@mkdir -p build/render
+	$(RUN) careervp status $(JOB_ID) --json $(CLI_ARGS) > build/render/$(JOB_ID).json
+	$(RUN) python -m evaluation render --job-result build/render/$(JOB_ID).json --out build/render/$(JOB_ID).html
 
 clean:
 	rm -rf build cdk.out .mypy_cache .ruff_cache .pytest_cache
