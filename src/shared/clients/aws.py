@@ -6,8 +6,9 @@ Clients are built on first use, never at import time. Endpoints come only from b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_sqs import SQSClient
+
+ClientT = TypeVar("ClientT")
 
 # Data-plane calls are short; fail fast and let the callers' own retry policies decide.
 _DATA_PLANE_CONFIG = Config(
@@ -51,3 +54,17 @@ def events_client() -> EventBridgeClient:
 @cache
 def bedrock_runtime_client() -> BedrockRuntimeClient:
     return boto3.session.Session().client("bedrock-runtime", config=_MODEL_CONFIG)
+
+
+class LazyClient(Generic[ClientT]):
+    """Base of the adapters: an injected boto3 client, or one from the cached factory on first use."""
+
+    def __init__(self, client: ClientT | None, client_factory: Callable[[], ClientT]) -> None:
+        self._client = client
+        self._client_factory = client_factory
+
+    @property
+    def client(self) -> ClientT:
+        if self._client is None:
+            self._client = self._client_factory()
+        return self._client

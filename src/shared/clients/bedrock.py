@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
 
-from shared.clients.aws import bedrock_runtime_client
+from shared.clients.aws import LazyClient, bedrock_runtime_client
 from shared.clients.model_types import (
     ConverseRequest,
     ModelError,
@@ -40,7 +40,7 @@ def _model_error(error: ClientError) -> ModelError:
     return ModelRequestError("the model rejected the call", code)
 
 
-class BedrockModelClient:
+class BedrockModelClient(LazyClient["BedrockRuntimeClient"]):
     """Calls ``converse`` with the tool forced; botocore retries are off, so each call is one attempt."""
 
     def __init__(
@@ -48,14 +48,7 @@ class BedrockModelClient:
         client: BedrockRuntimeClient | None = None,
         client_factory: Callable[[], BedrockRuntimeClient] = bedrock_runtime_client,
     ) -> None:
-        self._client = client
-        self._client_factory = client_factory
-
-    @property
-    def client(self) -> BedrockRuntimeClient:
-        if self._client is None:
-            self._client = self._client_factory()
-        return self._client
+        super().__init__(client, client_factory)
 
     def converse(self, model_id: str, request: ConverseRequest) -> ModelReply:
         tool_name = request.tool_spec["name"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shared.clients.aws import events_client
+from shared.clients.aws import LazyClient, events_client
 from shared.errors import DependencyUnavailableError, ThrottledError
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 EVENT_SOURCE = "careervp.cv-tailor"
 
 
-class EventBridgePublisher:
+class EventBridgePublisher(LazyClient["EventBridgeClient"]):
     def __init__(
         self,
         bus_name: str,
@@ -25,14 +25,7 @@ class EventBridgePublisher:
         client_factory: Callable[[], EventBridgeClient] = events_client,
     ) -> None:
         self._bus_name = bus_name
-        self._client = client
-        self._client_factory = client_factory
-
-    @property
-    def client(self) -> EventBridgeClient:
-        if self._client is None:
-            self._client = self._client_factory()
-        return self._client
+        super().__init__(client, client_factory)
 
     def publish(self, detail_type: str, detail: Mapping[str, Any]) -> None:
         try:

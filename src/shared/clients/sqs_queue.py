@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict
 
-from shared.clients.aws import sqs_client
+from shared.clients.aws import LazyClient, sqs_client
 from shared.errors import DependencyUnavailableError, ThrottledError
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class JobMessage(BaseModel):
     job_id: str
 
 
-class SqsJobQueue:
+class SqsJobQueue(LazyClient["SQSClient"]):
     def __init__(
         self,
         queue_url: str,
@@ -37,14 +37,7 @@ class SqsJobQueue:
         client_factory: Callable[[], SQSClient] = sqs_client,
     ) -> None:
         self._queue_url = queue_url
-        self._client = client
-        self._client_factory = client_factory
-
-    @property
-    def client(self) -> SQSClient:
-        if self._client is None:
-            self._client = self._client_factory()
-        return self._client
+        super().__init__(client, client_factory)
 
     def enqueue(self, job_id: str) -> None:
         try:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from shared.clients.aws import dynamodb_client
+from shared.clients.aws import LazyClient, dynamodb_client
 from shared.dal.models import JobError, JobRecord, JobStatus
 from shared.errors import ConflictError, DependencyUnavailableError, NotFoundError, ThrottledError
 
@@ -114,7 +114,7 @@ def _from_item(item: Mapping[str, Any]) -> JobRecord:
     )
 
 
-class DynamoDBJobRepository:
+class DynamoDBJobRepository(LazyClient["DynamoDBClient"]):
     """``JobRepository`` on one DynamoDB table; every state change is a conditional write."""
 
     def __init__(
@@ -124,14 +124,7 @@ class DynamoDBJobRepository:
         client_factory: Callable[[], DynamoDBClient] = dynamodb_client,
     ) -> None:
         self._table_name = table_name
-        self._client = client
-        self._client_factory = client_factory
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = self._client_factory()
-        return self._client
+        super().__init__(client, client_factory)
 
     def _key(self, job_id: str) -> dict[str, AttributeValueTypeDef]:
         return {_KEY_ATTRIBUTE: _s(job_id)}

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-import logging
 import warnings
 from collections.abc import Iterator
 
 import pytest
 
-from shared.observability import logger
 from tests.unit.api.harness import ApiHarness, LogCapture, overridden_ports, set_api_environment
 
 
@@ -21,16 +19,9 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiHarness]:
 
 
 @pytest.fixture
-def logs() -> Iterator[LogCapture]:
+def logs(captured_logs: io.StringIO) -> LogCapture:
     """Every line the service's Powertools logger writes, exactly as it would reach CloudWatch."""
-    handler = logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    buffer = io.StringIO()
-    previous = handler.setStream(buffer)
-    try:
-        yield LogCapture(buffer)
-    finally:
-        handler.setStream(previous)
+    return LogCapture(captured_logs)
 
 
 @pytest.fixture(autouse=True)
