@@ -6,17 +6,19 @@ fabricated and dropped facts with the same functions, so both agree on what a fa
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from shared.tailoring.experience import experience_years
-from shared.tailoring.text import Token, gap_breaks_phrase, tokenize
-from shared.tailoring.vocabulary import Lexicon, TermKind, TermMatch, Vocabulary
+from shared.tailoring.text import Token, gap_breaks_phrase, normalise_whitespace, tokenize
+from shared.tailoring.vocabulary import Lexicon, TermKind, TermMatch, Vocabulary, base_vocabulary
 
 _MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -78,9 +80,26 @@ _DECADES_RE = re.compile(
 )
 _DECADE_COUNTS = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4}
 _TITLE_LOOKAHEAD = 2
+# Two-letter acronyms are too ambiguous ("TF" is TensorFlow or Terraform) to take a spelled-out form on trust.
+_MIN_ACRONYM_LETTERS = 3
+# Words before a name that make it an employer or client, even when it is a product's maker.
+_EMPLOYER_CUES = frozenset({"at", "for", "joined", "join", "joining", "by"})
+_INITIALISM_SKIPPED = frozenset({"of", "and", "the", "for", "to", "in", "on", "a", "an", "&"})
+_OPEN_BRACKET_RE = re.compile(r"\s*\(\s*")
+_CLOSE_BRACKET_RE = re.compile(r"\s*\)")
+_MAX_TITLE_PHRASE_TOKENS = 3
+_PHRASE_JOINER_RE = re.compile(r"[\s\-\u2010-\u2013]+")
+_RANK, _MODIFIER, _MODIFIER_OR_ROLE, _ROLE = "rank", "modifier", "modifier_or_role", "role"
+_HEAD, _LEAD = "head", "lead"
 CERTIFIED_KEY = "certified"
 _TIMES_SIGN = "\u00d7"
-_TEAM_WORDS = frozenset({"team", "tech", "technical", "project", "programme", "program", "shift", "ward"})
+# Units a person can lead or head: "Team Lead", "Department Head".
+_TEAM_WORDS = frozenset(
+    {
+        "team", "tech", "technical", "project", "programme", "program", "shift", "ward", "department",
+        "faculty", "section", "unit", "kitchen", "store", "site", "crew",
+    }
+)  # fmt: skip
 
 
 class FactKind(StrEnum):
@@ -269,7 +288,7 @@ def _number_word_run(text: str, tokens: Sequence[Token], index: int, consumed: s
 # --------------------------------------------------------------------------------------------- dates
 
 
-def _date_facts(text: str) -> Iterator[tuple[int, int, list[str]]]:
+def date_spans(text: str) -> Iterator[tuple[int, int, list[str]]]:
     """(start, end, keys) for every date; keys run from the most precise to the year."""
     taken: list[tuple[int, int]] = []
 
@@ -325,82 +344,184 @@ def years_claims(text: str) -> list[YearsClaim]:
 # --------------------------------------------------------------------------------------------- titles
 
 
-def _title_claims(text: str, tokens: Sequence[Token], lexicon: Lexicon) -> tuple[list[TitleClaim], set[int]]:
-    def kind_of(token: Token) -> str:
-        if token.lower in lexicon.ranks or token.lower in lexicon.rank_aliases:
-            return "rank"
-        if token.lower in lexicon.modifiers and token.base not in lexicon.roles:
-            return "modifier"
-        if token.lower in lexicon.modifiers:
-            return "modifier_or_role"
-        if token.base in lexicon.roles:
-            return "role"
-        return ""
+@dataclass(frozen=True, slots=True)
+class _TitleWord:
+    """A word of a possible job title, or a multi-word qualifier ("mid-market"), and what it is."""
 
-    kinds = [kind_of(token) for token in tokens]
-    claims: list[TitleClaim] = []
-    used: set[int] = set()
+    first: int
+    stop: int
+    kind: str
+    rank: str
+    role: str
+    plural: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _TitleParts:
+    """A title phrase's ranks and roles, and lone qualifiers that count only in a title field."""
+
+    ranks: frozenset[str]
+    roles: frozenset[str]
+    loose: frozenset[str]
+    surface: str
+
+
+def _single_kind(token: Token, lexicon: Lexicon) -> str:
+    if token.lower in lexicon.ranks or token.lower in lexicon.rank_aliases:
+        return _RANK
+    if token.lower in lexicon.modifiers and token.base not in lexicon.roles:
+        return _MODIFIER
+    if token.lower in lexicon.modifiers:
+        return _MODIFIER_OR_ROLE
+    if token.base in lexicon.roles:
+        return _ROLE
+    return ""
+
+
+def _title_phrase_at(
+    text: str, tokens: Sequence[Token], index: int, lexicon: Lexicon
+) -> tuple[int, str] | None:
+    """(stop, rank) for a multi-word qualifier starting at ``index``, joined by spaces or hyphens only."""
+    for length in range(min(_MAX_TITLE_PHRASE_TOKENS, len(tokens) - index), 1, -1):
+        window = tokens[index : index + length]
+        rank = lexicon.title_phrases.get(tuple(token.lower for token in window))
+        joined = all(
+            _PHRASE_JOINER_RE.fullmatch(text[left.end : right.start])
+            for left, right in itertools.pairwise(window)
+        )
+        if rank is not None and joined:
+            return index + length, rank
+    return None
+
+
+def _title_words(text: str, tokens: Sequence[Token], lexicon: Lexicon, exempt: set[int]) -> list[_TitleWord]:
+    words: list[_TitleWord] = []
     index = 0
     while index < len(tokens):
-        if not kinds[index]:
+        phrase = _title_phrase_at(text, tokens, index, lexicon)
+        if phrase is not None and not exempt.intersection(range(index, phrase[0])):
+            stop, rank = phrase
+            kind = _RANK if rank in lexicon.ranks else _MODIFIER
+            words.append(_TitleWord(index, stop, kind, lexicon.canonical_rank(rank), rank))
+            index = stop
+            continue
+        token = tokens[index]
+        kind = "" if index in exempt else _single_kind(token, lexicon)
+        rank, plural = lexicon.canonical_rank(token.lower), token.base != token.lower
+        words.append(_TitleWord(index, index + 1, kind, rank, token.base, plural))
+        index += 1
+    return words
+
+
+def _title_groups(
+    text: str, tokens: Sequence[Token], words: list[_TitleWord], lexicon: Lexicon
+) -> list[list[int]]:
+    """Runs of title words, allowing up to two untitled words inside ("Senior Backend Software Engineer")."""
+    groups: list[list[int]] = []
+    index = 0
+    while index < len(words):
+        if not words[index].kind:
             index += 1
             continue
         members = [index]
         position = index + 1
-        while position < len(tokens):
-            previous = tokens[position - 1]
+        while position < len(words):
+            previous = tokens[words[position - 1].stop - 1]
+            current = tokens[words[position].first]
             abbreviated = (
-                previous.lower in lexicon.rank_aliases
-                and text[previous.end : tokens[position].start].strip() == "."
+                previous.lower in lexicon.rank_aliases and text[previous.end : current.start].strip() == "."
             )
-            if gap_breaks_phrase(text, previous, tokens[position]) and not abbreviated:
+            if gap_breaks_phrase(text, previous, current) and not abbreviated:
                 break
-            if kinds[position]:
+            if words[position].kind:
                 members.append(position)
                 position += 1
                 continue
-            # Up to two untitled words may sit inside a title ("Senior Backend Software Engineer").
-            ahead = range(position + 1, min(position + 1 + _TITLE_LOOKAHEAD, len(tokens)))
-            if any(kinds[later] for later in ahead):
+            ahead = range(position + 1, min(position + 1 + _TITLE_LOOKAHEAD, len(words)))
+            if any(words[later].kind for later in ahead):
                 position += 1
                 continue
             break
-        claim = _claim_from(text, tokens, members, kinds, lexicon)
-        if claim is not None:
-            claims.append(claim)
-            used.update(members)
+        groups.append(members)
         index = members[-1] + 1
+    return groups
+
+
+def _title_parts(
+    text: str, tokens: Sequence[Token], words: list[_TitleWord], members: list[int], lexicon: Lexicon
+) -> _TitleParts:
+    ranks: set[str] = set()
+    roles: set[str] = set()
+    plural_roles: list[bool] = []
+    modifiers: list[_TitleWord] = []
+    for offset, position in enumerate(members):
+        word = words[position]
+        if word.kind == _RANK:
+            ranks.add(word.rank)
+        elif word.kind == _ROLE or (word.kind == _MODIFIER_OR_ROLE and offset == len(members) - 1):
+            roles.add(word.role)
+            plural_roles.append(word.plural)
+        else:
+            modifiers.append(word)
+    first, last = words[members[0]], words[members[-1]]
+    previous = tokens[first.first - 1].lower if first.first > 0 else ""
+    following = tokens[last.stop].lower if last.stop < len(tokens) else ""
+    loose: set[str] = set()
+    if modifiers and (ranks or roles or len(modifiers) > 1):
+        ranks.update(word.rank for word in modifiers)
+    elif modifiers and modifiers[0].rank == _HEAD and (following == "of" or previous in _TEAM_WORDS):
+        ranks.add(_HEAD)
+    else:
+        loose.update(word.rank for word in modifiers)
+    if _LEAD in roles and previous in _TEAM_WORDS:
+        roles.discard(_LEAD)
+        ranks.add(_LEAD)
+    if ranks and ranks <= lexicon.diminishing and plural_roles and all(plural_roles):
+        # "Trained 30 junior soldiers" names other people's rank, and claims nothing above the CV's.
+        loose |= ranks
+        ranks = set()
+    surface = text[tokens[first.first].start : tokens[last.stop - 1].end]
+    return _TitleParts(frozenset(ranks), frozenset(roles), frozenset(loose), surface)
+
+
+def _title_claims(
+    text: str, tokens: Sequence[Token], lexicon: Lexicon, exempt: set[int]
+) -> tuple[list[TitleClaim], set[int]]:
+    """Title claims (a role with a rank or seniority word) and the tokens they use.
+
+    Tokens in ``exempt`` (a certificate's name, such as "Food Safety Supervisor Certificate") are no
+    title's words.
+    """
+    words = _title_words(text, tokens, lexicon, exempt)
+    claims: list[TitleClaim] = []
+    used: set[int] = set()
+    for members in _title_groups(text, tokens, words, lexicon):
+        parts = _title_parts(text, tokens, words, members, lexicon)
+        if parts.ranks:
+            claims.append(TitleClaim(parts.ranks, parts.roles, parts.surface))
+            used.update(
+                index for position in members for index in range(words[position].first, words[position].stop)
+            )
     return claims, used
 
 
-def _claim_from(
-    text: str, tokens: Sequence[Token], members: list[int], kinds: list[str], lexicon: Lexicon
-) -> TitleClaim | None:
-    ranks: set[str] = set()
-    roles: set[str] = set()
-    modifiers: list[int] = []
-    for offset, position in enumerate(members):
-        token, kind = tokens[position], kinds[position]
-        is_last = offset == len(members) - 1
-        if kind == "rank":
-            ranks.add(lexicon.canonical_rank(token.lower))
-        elif kind == "role" or (kind == "modifier_or_role" and is_last):
-            roles.add(token.base)
-        else:
-            modifiers.append(position)
-    first, last = tokens[members[0]], tokens[members[-1]]
-    previous = tokens[members[0] - 1].lower if members[0] > 0 else ""
-    following = tokens[members[-1] + 1].lower if members[-1] + 1 < len(tokens) else ""
-    if modifiers and (ranks or roles or len(modifiers) > 1):
-        ranks.update(lexicon.canonical_rank(tokens[position].lower) for position in modifiers)
-    elif modifiers and tokens[modifiers[0]].lower == "head" and following == "of":
-        ranks.add("head")
-    if "lead" in roles and previous in _TEAM_WORDS:
-        roles.discard("lead")
-        ranks.add("lead")
-    if not ranks:
-        return None
-    return TitleClaim(frozenset(ranks), frozenset(roles), text[first.start : last.end])
+def title_field_claim(text: str, vocabulary: Vocabulary) -> TitleClaim | None:
+    """One claim for a whole title field, across its commas: "Account Executive, Mid-Market" is one title."""
+    tokens = tokenize(text)
+    lexicon = vocabulary.lexicon
+    exempt = _credential_name_tokens(vocabulary, tokens)
+    words = _title_words(text, tokens, lexicon, exempt)
+    parts = [
+        _title_parts(text, tokens, words, members, lexicon)
+        for members in _title_groups(text, tokens, words, lexicon)
+    ]
+    ranks = frozenset().union(*(part.ranks | part.loose for part in parts))
+    roles = frozenset().union(*(part.roles for part in parts))
+    return TitleClaim(ranks, roles, normalise_whitespace(text)) if ranks or roles else None
+
+
+def _credential_name_tokens(vocabulary: Vocabulary, tokens: Sequence[Token]) -> set[int]:
+    return {index for first, stop in vocabulary.credential_name_spans(tokens) for index in range(first, stop)}
 
 
 def title_supported(claim: TitleClaim, sources: Iterable[TitleClaim], lexicon: Lexicon) -> bool:
@@ -435,6 +556,106 @@ def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+def _term_facts(
+    text: str, tokens: Sequence[Token], outer: TermMatch, nested: Iterable[TermMatch], vocabulary: Vocabulary
+) -> Iterator[Fact]:
+    """Facts of a term and of the terms inside it, except the maker named in a product's name."""
+    yield Fact(_TERM_FACT_KINDS[outer.term.kind], outer.term.key, outer.surface)
+    previous = tokens[outer.first_token - 1].lower if outer.first_token > 0 else ""
+    for inner in nested:
+        # "Amazon" in "on Amazon SageMaker" names the product's maker, not an employer or client; in
+        # "worked for Amazon Web Services" it names an employer all the same.
+        vendor = inner.term.kind is TermKind.ORGANISATION and outer.term.kind is not TermKind.ORGANISATION
+        if vendor and previous not in _EMPLOYER_CUES:
+            continue
+        # "AWS" in "AWS SageMaker" is a vendor prefix when the rest is the same product on its own; in
+        # "AWS Lambda" it is not, so that one still states AWS.
+        if not vendor and inner.first_token == outer.first_token and inner.end < outer.end:
+            rest = vocabulary.lookup(text[inner.end : outer.end])
+            if rest is not None and rest.key == outer.term.key:
+                continue
+        yield Fact(_TERM_FACT_KINDS[inner.term.kind], inner.term.key, inner.surface)
+
+
+def _spells(letters: str, words: Sequence[str]) -> bool:
+    """True when ``letters`` abbreviate ``words`` in order: the first word's initial opens it, and every
+    word other than "of", "and" and the like gives at least one letter ("LTL": Less-Than-truckLoad)."""
+
+    def is_subsequence(part: str, word: str) -> bool:
+        remaining = iter(word)
+        return all(char in remaining for char in part)
+
+    @cache
+    def fits(letter: int, word: int) -> bool:
+        if word == len(words):
+            return letter == len(letters)
+        current = words[word]
+        optional = current in _INITIALISM_SKIPPED
+        if optional and fits(letter, word + 1):
+            return True
+        for stop in range(letter + 1, len(letters) + 1):
+            part = letters[letter:stop]
+            if word == 0 and not (part[0] == current[0] and is_subsequence(part[1:], current[1:])):
+                continue
+            if is_subsequence(part, current) and fits(stop, word + 1):
+                return True
+        return False
+
+    return bool(words) and fits(0, 0)
+
+
+def _acronym_letters(token: Token) -> str:
+    """The letters of an acronym token ("LTL", "SLOs" -> "slo"), or "" when it is not one."""
+    text = token.text[:-1] if token.text.endswith("s") and token.text[:-1].isupper() else token.text
+    letters = "".join(char for char in text if char.isalpha())
+    return letters.lower() if len(letters) >= _MIN_ACRONYM_LETTERS and letters.isupper() else ""
+
+
+def _defined_expansions(
+    text: str, tokens: Sequence[Token], matches: Sequence[TermMatch], consumed: set[int], lexicon: Lexicon
+) -> set[TermMatch]:
+    """Terms spelled out beside their own acronym, "less-than-truckload (LTL)" or "LTL (less-than-truckload)".
+
+    The acronym states the fact and is checked on its own, so the spelled-out form adds nothing. It
+    only counts when the acronym yields a fact itself and is not a curated term for something else.
+    """
+    by_first = {match.first_token: match for match in matches}
+    curated = base_vocabulary()
+    defined: set[TermMatch] = set()
+    for match in matches:
+        if match.term.kind is TermKind.ORGANISATION:
+            continue
+        after, before = match.stop_token, match.first_token - 1
+        if after < len(tokens) and _bracketed(text, tokens[after - 1].end, tokens[after]):
+            acronym = after
+        elif before >= 0 and _bracketed(
+            text, tokens[before].end, tokens[match.first_token], closing=match.end
+        ):
+            acronym = before
+        else:
+            continue
+        short = tokens[acronym]
+        letters = _acronym_letters(short)
+        if not letters or not _spells(
+            letters, [word.lower for word in tokens[match.first_token : match.stop_token]]
+        ):
+            continue
+        known = curated.lookup(short.text)
+        if known is not None and known.key != match.term.key:
+            continue
+        states_fact = acronym in by_first or (acronym not in consumed and _is_name_candidate(short, lexicon))
+        if states_fact:
+            defined.add(match)
+    return defined
+
+
+def _bracketed(text: str, left_end: int, inner: Token, closing: int | None = None) -> bool:
+    """True when ``inner`` (or the text up to ``closing``) sits in brackets right after ``left_end``."""
+    opened = _OPEN_BRACKET_RE.fullmatch(text[left_end : inner.start]) is not None
+    close_from = inner.end if closing is None else closing
+    return opened and _CLOSE_BRACKET_RE.match(text, close_from) is not None
+
+
 def extract_facts(text: str, vocabulary: Vocabulary) -> TextFacts:
     """All facts stated in one text."""
     facts: list[Fact] = []
@@ -446,13 +667,14 @@ def extract_facts(text: str, vocabulary: Vocabulary) -> TextFacts:
     unlinked = _mask(text, link_spans)
 
     numeric_spans: list[tuple[int, int]] = []
-    for start, end, keys in _date_facts(unlinked):
+    for start, end, keys in date_spans(unlinked):
         facts.extend(Fact(FactKind.DATE, key, unlinked[start:end]) for key in keys)
         numeric_spans.append((start, end))
+    numbers: list[tuple[Fact, tuple[int, int]]] = []
     for match in _NUMBER_RE.finditer(_mask(unlinked, numeric_spans)):
         key = _number_key(match)
         if key is not None:
-            facts.append(Fact(FactKind.NUMBER, key, match.group(0).strip()))
+            numbers.append((Fact(FactKind.NUMBER, key, match.group(0).strip()), match.span()))
             numeric_spans.append(match.span())
 
     tokens = tokenize(unlinked)
@@ -462,14 +684,24 @@ def extract_facts(text: str, vocabulary: Vocabulary) -> TextFacts:
         if any(start < token.end and token.start < end for start, end in numeric_spans)
     }
     term_matches: list[TermMatch] = vocabulary.match_tokens(unlinked, tokens)
+    lexicon = vocabulary.lexicon
+    defined = _defined_expansions(unlinked, tokens, term_matches, consumed, lexicon)
     for term_match in term_matches:
-        for found in (term_match, *vocabulary.nested_matches(unlinked, tokens, term_match)):
-            facts.append(Fact(_TERM_FACT_KINDS[found.term.kind], found.term.key, found.surface))
         consumed.update(range(term_match.first_token, term_match.stop_token))
+        if term_match in defined:
+            continue
+        nested = vocabulary.nested_matches(unlinked, tokens, term_match)
+        facts.extend(_term_facts(unlinked, tokens, term_match, nested, vocabulary))
+    # A number inside a product's name ("Google Analytics 4", "Series 7") is part of the name, not a metric.
+    facts.extend(
+        fact
+        for fact, (start, end) in numbers
+        if not any(match.start <= start and end <= match.end for match in term_matches)
+    )
     facts.extend(_number_word_facts(unlinked, tokens, consumed))
 
-    lexicon = vocabulary.lexicon
-    titles, title_tokens = _title_claims(unlinked, tokens, lexicon)
+    exempt = _credential_name_tokens(vocabulary, tokens)
+    titles, title_tokens = _title_claims(unlinked, tokens, lexicon, exempt)
     facts.extend(Fact(FactKind.TITLE, claim.key, claim.surface) for claim in titles)
     consumed.update(title_tokens)
     for index, token in enumerate(tokens):
@@ -547,6 +779,10 @@ def resume_facts(resume: Mapping[str, Any], vocabulary: Vocabulary) -> ResumeFac
     for path, text in iter_strings(resume):
         facts = extract_facts(text, vocabulary)
         keys = _path_keys(path)
+        if keys[-1] in _TITLE_KEYS:
+            field_claim = title_field_claim(text, vocabulary)
+            if field_claim is not None and field_claim not in facts.titles:
+                facts = TextFacts.merge([facts, TextFacts(titles=(field_claim,))])
         if keys[-1] in _TITLE_KEYS or path == "basics.summary":
             title_claims.extend(facts.titles)
         if keys[-1] in _NAME_KEYS and keys[0] in _NAME_SECTIONS and text.strip():

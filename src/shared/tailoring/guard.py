@@ -1,10 +1,10 @@
 """The guard: every proposed edit is checked against the source CV before anything is rebuilt.
 
 A rewording of an item must state exactly that item's facts (aliases aside). A summary may use
-only facts the CV states somewhere, and may claim only the years of experience its work dates
-support. An ordering must be an exact permutation of the source list. Whatever fails is
-rejected, the original is kept, and the rejection names the reference and the offending tokens,
-never the CV text around them.
+only facts the CV states somewhere, may give an entry (a degree, an employer) only that entry's
+dates, and may claim only the years of experience its work dates support. An ordering must be an
+exact permutation of the source list. Whatever fails is rejected, the original is kept, and the
+rejection names the reference and the offending tokens, never the CV text around them.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from shared.tailoring.contract import (
     SummaryEdit,
     TailoringEdits,
 )
+from shared.tailoring.dating import DateAnchors, date_anchors
 from shared.tailoring.experience import experience_years
 from shared.tailoring.facts import (
     FactKind,
@@ -76,6 +77,7 @@ class GuardReason(StrEnum):
     NEW_TITLE = "new_title"
     NEW_CREDENTIAL = "new_credential"
     NEW_DATE = "new_date"
+    MISATTRIBUTED_DATE = "misattributed_date"
     UNSUPPORTED_YEARS_CLAIM = "unsupported_years_claim"
     NEW_NUMBER = "new_number"
     NEW_TECHNOLOGY = "new_technology"
@@ -106,6 +108,7 @@ _MESSAGES = {
     GuardReason.NEW_TITLE: "states a job title or seniority the source does not",
     GuardReason.NEW_CREDENTIAL: "states a degree, licence or certificate the source does not",
     GuardReason.NEW_DATE: "states a date the source does not",
+    GuardReason.MISATTRIBUTED_DATE: "gives an entry a date the CV does not give it",
     GuardReason.UNSUPPORTED_YEARS_CLAIM: "claims more years of experience than the CV's work dates support",
     GuardReason.NEW_NUMBER: "states a number the source does not",
     GuardReason.NEW_TECHNOLOGY: "names a technology the source does not",
@@ -207,6 +210,7 @@ class GuardContext:
     vocabulary: Vocabulary
     cv_facts: ResumeFacts
     experience: Decimal
+    date_anchors: DateAnchors
     _item_facts: dict[str, TextFacts] = field(default_factory=dict)
 
     def facts_of(self, item: SourceItem) -> TextFacts:
@@ -280,6 +284,7 @@ class GuardContext:
                 if not title_supported(claim, self.cv_facts.title_fields, lexicon)
             ),
         )
+        _add(findings, GuardReason.MISATTRIBUTED_DATE, self.date_anchors.misattributed(text, self.vocabulary))
         supported_years = max([self.experience, *(claim.years for claim in scope.years_claims)])
         _add(
             findings,
@@ -316,12 +321,15 @@ def build_guard_context(
     vocabulary = tailoring_vocabulary(source, job)
     work = source.get("work")
     entries = [entry for entry in work if isinstance(entry, Mapping)] if isinstance(work, list) else []
+    index = index_source(source)
+    summary = index.resolve(SUMMARY_REF)
     return GuardContext(
         source=source,
-        index=index_source(source),
+        index=index,
         vocabulary=vocabulary,
         cv_facts=resume_facts(source, vocabulary),
         experience=experience_years(entries, as_of or date.today()),
+        date_anchors=date_anchors(source, vocabulary, summary.text if summary else None),
     )
 
 

@@ -113,9 +113,25 @@ def job_term_phrases(job: Mapping[str, Any]) -> list[str]:
     return phrases
 
 
+def cv_certificate_names(resume: Mapping[str, Any]) -> list[str]:
+    """The names of the CV's certificates."""
+    certificates = resume.get("certificates")
+    if not isinstance(certificates, list):
+        return []
+    return [
+        entry["name"]
+        for entry in certificates
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str) and entry["name"].strip()
+    ]
+
+
 def tailoring_vocabulary(resume: Mapping[str, Any], job: Mapping[str, Any] | None) -> Vocabulary:
-    """The curated vocabulary extended with the CV's skills, then the job's."""
-    vocabulary = base_vocabulary().with_terms(cv_term_phrases(resume))
+    """The curated vocabulary extended with the CV's skills and certificate names, then the job's skills."""
+    vocabulary = (
+        base_vocabulary()
+        .with_terms(cv_term_phrases(resume), past_tense=True)
+        .with_credential_names(cv_certificate_names(resume))
+    )
     return vocabulary.with_terms(job_term_phrases(job)) if job else vocabulary
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -15,8 +16,14 @@ from shared.tailoring.text import Token, normalise_whitespace, tokenize
 _DATA_PACKAGE = "shared.tailoring"
 _DATA_FILE = "data/vocabulary.json"
 _CASE_SENSITIVE_MARK = "="
+_BRACKETED_RE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _MAX_EXTRA_TERM_TOKENS = 5
 _MAX_EXTRA_TERM_CHARS = 60
+_MAX_CREDENTIAL_NAME_TOKENS = 12
+# A gerund skill the CV lists ("Interviewing") is also stated by its past tense ("Interviewed 40 users").
+_GERUND = "ing"
+_PAST_TENSE = "ed"
+_MIN_GERUND_CHARS = 6
 
 
 class TermKind(StrEnum):
@@ -58,6 +65,8 @@ class Lexicon:
     roles: frozenset[str]
     common_words: frozenset[str]
     generic_term_keys: frozenset[str]
+    # Multi-word title qualifiers ("vice president", "mid-market", "de cuisine") and the rank each stands for.
+    title_phrases: Mapping[tuple[str, ...], str] = field(default_factory=dict)
 
     def canonical_rank(self, word: str) -> str:
         return self.rank_aliases.get(word, word)
@@ -71,6 +80,8 @@ class Vocabulary:
     exact: Mapping[tuple[str, ...], Term]
     lexicon: Lexicon
     max_phrase_tokens: int
+    # The CV's own certificate names, as credential-name keys: a phrase naming one is not a job title.
+    credential_names: frozenset[tuple[str, ...]] = frozenset()
     _terms_by_key: dict[str, Term] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -128,8 +139,15 @@ class Vocabulary:
         found = self._longest_at(phrase, tokens, 0)
         return found.term if found is not None and found.stop_token == len(tokens) else None
 
-    def with_terms(self, phrases: Iterable[str], kind: TermKind = TermKind.SKILL) -> Vocabulary:
-        """A copy that also recognises the given phrases (a CV's or a job's own skill names)."""
+    def with_terms(
+        self, phrases: Iterable[str], kind: TermKind = TermKind.SKILL, *, past_tense: bool = False
+    ) -> Vocabulary:
+        """A copy that also recognises the given phrases (a CV's or a job's own skill names).
+
+        With ``past_tense``, a gerund phrase is also stated by its past tense. Only the CV's own skills
+        get this: a CV listing "Interviewing" claims the skill, so its "Interviewed 40 users" states it
+        too, while a job's "Hiring" must not turn a CV's "was hired" into hiring experience.
+        """
         folded = dict(self.folded)
         max_tokens = self.max_phrase_tokens
         for raw in phrases:
@@ -137,11 +155,58 @@ class Vocabulary:
             tokens = tokenize(phrase)
             key = tuple(token.base for token in tokens)
             # A phrase holding a known term is left to that term ("Python 3" is Python).
-            if key in folded or not self._is_new_term_candidate(phrase, tokens) or self.find(phrase):
+            known = folded.get(key) or self.lookup(phrase)
+            if known is None and self._is_new_term_candidate(phrase, tokens) and not self.find(phrase):
+                known = folded[key] = Term(key=" ".join(key), name=phrase, kind=kind)
+                max_tokens = max(max_tokens, len(key))
+            past = past_tense_key(key) if past_tense else None
+            if past is not None and known is not None:
+                # A listed surface of another term wins over a derived one.
+                folded.setdefault(past, known)
+        return replace(self, folded=folded, max_phrase_tokens=max_tokens, _terms_by_key={})
+
+    def with_credential_names(self, names: Iterable[str]) -> Vocabulary:
+        """A copy that knows the CV's certificate names, whole and without bracketed or trailing parts."""
+        found = set(self.credential_names)
+        for raw in names:
+            for variant in name_variants(raw):
+                key = self.credential_name_key(tokenize(variant))
+                if 1 < len(key) <= _MAX_CREDENTIAL_NAME_TOKENS:
+                    found.add(key)
+        return replace(self, credential_names=frozenset(found), _terms_by_key={})
+
+    def credential_name_key(self, tokens: Sequence[Token]) -> tuple[str, ...]:
+        """Token bases, with every generic credential word ("certificate", "licence") folded to its term."""
+        generic = self.lexicon.generic_term_keys
+        key: list[str] = []
+        for token in tokens:
+            term = self.folded.get((token.base,))
+            key.append(term.key if term is not None and term.key in generic else token.base)
+        return tuple(key)
+
+    def credential_name_spans(self, tokens: Sequence[Token]) -> list[tuple[int, int]]:
+        """Token ranges (first, stop) where the text names one of the CV's certificates."""
+        if not self.credential_names:
+            return []
+        longest = max(len(name) for name in self.credential_names)
+        keys = self.credential_name_key(tokens)
+        spans: list[tuple[int, int]] = []
+        index = 0
+        while index < len(tokens):
+            stop = next(
+                (
+                    index + length
+                    for length in range(min(longest, len(tokens) - index), 1, -1)
+                    if keys[index : index + length] in self.credential_names
+                ),
+                None,
+            )
+            if stop is None:
+                index += 1
                 continue
-            folded[key] = Term(key=" ".join(key), name=phrase, kind=kind)
-            max_tokens = max(max_tokens, len(key))
-        return Vocabulary(folded, self.exact, self.lexicon, max_tokens)
+            spans.append((index, stop))
+            index = stop
+        return spans
 
     def _is_new_term_candidate(self, phrase: str, tokens: list[Token]) -> bool:
         if not tokens or len(tokens) > _MAX_EXTRA_TERM_TOKENS or len(phrase) > _MAX_EXTRA_TERM_CHARS:
@@ -163,6 +228,21 @@ class Vocabulary:
                 start, end = window[0].start, window[-1].end
                 return TermMatch(term, index, index + length, start, end, text[start:end])
         return None
+
+
+def past_tense_key(key: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The phrase key with its last gerund in the past tense ("usability testing" -> "usability tested")."""
+    last = key[-1] if key else ""
+    if not last.isalpha() or len(last) < _MIN_GERUND_CHARS or not last.endswith(_GERUND):
+        return None
+    return (*key[:-1], last.removesuffix(_GERUND) + _PAST_TENSE)
+
+
+def name_variants(name: str) -> list[str]:
+    """A name as written, and without its bracketed parts or trailing ", qualifier" ("CCRN (Adult)")."""
+    whole = normalise_whitespace(name)
+    bare = normalise_whitespace(_BRACKETED_RE.sub(" ", whole)).split(",")[0].strip()
+    return list(dict.fromkeys(variant for variant in (whole, bare) if variant))
 
 
 def _add_surface(index: dict[tuple[str, ...], Term], key: tuple[str, ...], term: Term, surface: str) -> None:
@@ -199,6 +279,10 @@ def _build(data: Mapping[str, Any]) -> Vocabulary:
         roles=frozenset(data["role_nouns"]),
         common_words=frozenset(data["common_words"]),
         generic_term_keys=frozenset(data["generic_terms"]),
+        title_phrases={
+            tuple(token.lower for token in tokenize(phrase)): rank
+            for phrase, rank in dict(data["title_phrases"]).items()
+        },
     )
     return Vocabulary(folded, exact, lexicon, max_tokens)
 

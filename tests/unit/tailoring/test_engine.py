@@ -119,20 +119,29 @@ def test_aliases_align_to_the_jobs_wording_only(
     }
 
 
+def _cited_text(resume: dict[str, Any], ref: str) -> str:
+    """An item's text, or every string of a read-only entry (``education[0]``) a summary may cite."""
+    item = resolve_ref(resume, ref)
+    if item is not None:
+        return item.text
+    section, _, position = ref.rstrip("]").partition("[")
+    entry = resume[section][int(position)]
+    return " ".join(value for value in entry.values() if isinstance(value, str))
+
+
 def test_the_summary_is_built_from_the_cvs_own_sentences(
     engineer_cv: dict[str, Any], engineer_job: dict[str, Any]
 ) -> None:
-    # Given the engine's summary for a CV with a summary of its own
-    edit = propose_edits(engineer_cv, engineer_job, as_of=AS_OF).summary
+    # Given the engine's summary for a CV with a summary of its own, and a job asking for its degree
+    job = {**engineer_job, "qualifications": [*engineer_job["qualifications"], "BSc in Computer Science"]}
+    edit = propose_edits(engineer_cv, job, as_of=AS_OF).summary
     assert edit is not None
 
-    # When its sentences are compared with the cited items
-    cited_items = [resolve_ref(engineer_cv, ref) for ref in edit.sources]
-    cited = " ".join(item.text for item in cited_items if item is not None)
-    vocabulary = tailoring_vocabulary(engineer_cv, engineer_job)
+    # When its sentences are compared with the cited items and entries
+    cited = " ".join(_cited_text(engineer_cv, ref) for ref in edit.sources)
+    vocabulary = tailoring_vocabulary(engineer_cv, job)
 
     # Then it keeps the original summary first and states no fact its sources lack
-    assert None not in cited_items
     assert edit.text.startswith(engineer_cv["basics"]["summary"])
     summary_facts, cited_facts = extract_facts(edit.text, vocabulary), extract_facts(cited, vocabulary)
     for kind in CHECKED_KINDS:
@@ -171,3 +180,81 @@ def test_a_job_with_nothing_in_common_changes_nothing_risky(engineer_cv: dict[st
 
     # Then it proposes no reorder, rewording or summary
     assert edits.is_empty
+
+
+def test_the_summary_names_the_cvs_own_qualifications_that_the_job_asks_for(
+    nurse_cv: dict[str, Any],
+) -> None:
+    # Given a job asking for Basic Life Support and a nursing degree, which the CV lists only under
+    # certificates and education
+    job = {"description": "Staff Nurse wanted. BLS certification and a BSc in Nursing are required."}
+
+    # When the engine proposes edits
+    edits = propose_edits(nurse_cv, job, as_of=AS_OF)
+
+    # Then the summary names both exactly as the CV does, cites them, and the guard accepts it
+    assert edits.summary is not None
+    assert "Basic Life Support (BLS)" in edits.summary.text
+    assert "BSc in General Nursing" in edits.summary.text
+    assert {"certificates[0]", "education[0]"} <= set(edits.summary.sources)
+    assert guard_edits(nurse_cv, edits, job=job, as_of=AS_OF).rejections == []
+
+
+def test_the_summary_leaves_out_qualifications_the_job_does_not_ask_for(nurse_cv: dict[str, Any]) -> None:
+    # Given a job that mentions neither the CV's certificate nor its degree
+    job = {"description": "Staff Nurse wanted for patient education on an acute medical ward."}
+
+    # When the engine proposes edits
+    summary = propose_edits(nurse_cv, job, as_of=AS_OF).summary
+
+    # Then no qualification is added to the summary
+    assert summary is None or "Basic Life Support" not in summary.text
+
+
+def test_the_summary_carries_the_keywords_reordering_leaves_off_the_first_page() -> None:
+    # Given one role with five highlights, each evidencing a different job keyword
+    tools = ["Python", "Redis", "Docker", "Kafka", "Terraform"]
+    cv = {
+        "basics": {"summary": "Backend engineer."},
+        "work": [
+            {
+                "name": "Acme",
+                "position": "Engineer",
+                "highlights": [f"Ran services on {tool}" for tool in tools],
+            }
+        ],
+    }
+    job = {"skills": [{"name": "Backend", "keywords": tools}]}
+
+    # When the engine tailors the CV
+    edits = propose_edits(cv, job, as_of=AS_OF)
+    tailored = apply_edits(cv, edits, job=job).resume
+
+    # Then every keyword reaches the first page: three through the highlights, two through the summary
+    report = build_match_report(cv, tailored, job)
+    assert report.coverage_after.ratio == 1.0
+    assert report.coverage_before.ratio is not None
+    assert report.coverage_before.ratio < 1.0
+
+
+def test_alignment_to_a_vendor_prefixed_name_fixes_the_article_and_spares_compounds() -> None:
+    # Given a CV saying "an Excel scorecard" and "PMP-certified", and a job saying "Microsoft Excel" and
+    # "Project Management Professional"
+    cv = {
+        "work": [
+            {
+                "name": "Acme",
+                "highlights": [
+                    "Built an Excel scorecard for 6 carriers",
+                    "PMP-certified lead for 4 projects",
+                ],
+            }
+        ]
+    }
+    job = {"skills": [{"name": "Tools", "keywords": ["Microsoft Excel", "Project Management Professional"]}]}
+
+    # When the engine aligns the wording
+    rewordings = {edit.ref: edit.text for edit in propose_edits(cv, job, as_of=AS_OF).rewordings}
+
+    # Then "an Excel" becomes "a Microsoft Excel", and the hyphenated compound is left alone
+    assert rewordings == {"work[0].highlights[0]": "Built a Microsoft Excel scorecard for 6 carriers"}

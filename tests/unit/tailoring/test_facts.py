@@ -190,6 +190,14 @@ def test_known_organisations_count_even_at_a_sentence_start() -> None:
         ("Head of Nursing", {"head"}, set()),
         ("VP of Sales", {"vp"}, set()),
         ("Sr. Data Analyst", {"senior"}, {"analyst"}),
+        ("Head Chef", {"head"}, {"chef"}),
+        ("Chef de Partie", {"de-partie"}, {"chef"}),
+        ("Chef de Cuisine", {"head"}, {"chef"}),
+        ("Charge Nurse", {"charge"}, {"nurse"}),
+        ("Staff Sergeant", {"staff"}, {"sergeant"}),
+        ("Vice President of Sales", {"vp"}, set()),
+        ("Department Head", {"head"}, set()),
+        ("Mid-Market Account Executive", {"mid-market"}, {"executive"}),
     ],
 )
 def test_title_claims_carry_ranks_and_roles(text: str, ranks: set[str], roles: set[str]) -> None:
@@ -202,7 +210,15 @@ def test_title_claims_carry_ranks_and_roles(text: str, ranks: set[str], roles: s
 
 
 @pytest.mark.parametrize(
-    "text", ["Presented to senior stakeholders", "Led five engineers", "Lead the migration"]
+    "text",
+    [
+        "Presented to senior stakeholders",
+        "Led five engineers",
+        "Lead the migration",
+        "Trained 30 junior soldiers",
+        "Supported junior doctors on night shifts",
+        "Sold to mid-market companies",
+    ],
 )
 def test_seniority_words_without_a_role_are_not_titles(text: str) -> None:
     # Given seniority words used outside a job title
