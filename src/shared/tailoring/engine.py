@@ -100,7 +100,7 @@ def _aligned(text: str, relevance: _Relevance) -> str:
         # Only a different name is aligned; an inflection (forecasts/forecasting) is left alone.
         same_words = [token.stem for token in tokenize(preferred)] == [
             token.stem for token in tokenize(match.surface)
-        ]
+        ] or _singular(preferred) == _singular(match.surface)
         # Prefer the fuller form: "JS" -> "JavaScript", never "Kubernetes" -> "k8s".
         if same_words or (len(preferred) < len(match.surface) and preferred != match.term.name):
             continue
@@ -115,6 +115,12 @@ def _aligned(text: str, relevance: _Relevance) -> str:
         before = _with_article(text[:start], text[start:end], preferred)
         text = before + preferred + text[end:]
     return text
+
+
+def _singular(term: str) -> str:
+    """``APIs`` and ``API`` are one wording: the light stemmer keeps acronyms' plurals apart."""
+    lowered = term.lower()
+    return lowered[:-1] if lowered.endswith("s") and len(lowered) > 2 else lowered
 
 
 def _indefinite_article(word: str) -> str:

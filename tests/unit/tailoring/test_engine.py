@@ -258,3 +258,22 @@ def test_alignment_to_a_vendor_prefixed_name_fixes_the_article_and_spares_compou
 
     # Then "an Excel" becomes "a Microsoft Excel", and the hyphenated compound is left alone
     assert rewordings == {"work[0].highlights[0]": "Built a Microsoft Excel scorecard for 6 carriers"}
+
+
+def test_an_acronym_is_not_realigned_to_its_plural() -> None:
+    # Given a CV saying "rating API cost" and a job asking for "APIs"
+    resume = {
+        "work": [
+            {
+                "name": "Tallgrass",
+                "position": "Engineer",
+                "startDate": "2020-01",
+                "highlights": ["Halved rating API cost with Redis", "Built APIs for carriers"],
+            }
+        ]
+    }
+    job = {"title": "Engineer", "skills": [{"name": "Backend", "keywords": ["APIs", "Redis"]}]}
+    # When the engine proposes edits
+    edits = propose_edits(resume, job)
+    # Then no rewording merely pluralises the acronym
+    assert all("rating APIs cost" not in rewording.text for rewording in edits.rewordings)
