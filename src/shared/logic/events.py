@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from shared.dal.models import JobError, JobRecord, JobStatus
-from shared.tailoring import MatchSummary
+from shared.tailoring.match_report import MatchSummary
 
 EVENT_SCHEMA_VERSION = "1.0"
 COMPLETED_DETAIL_TYPE = "CV Tailoring Completed"

@@ -14,7 +14,7 @@ from shared.clients.model_types import ConverseRequest, ModelReply, ModelRequest
 from shared.clients.ports import EventPublisher, ModelClient
 from shared.dal.models import JobError, JobRecord, JobStatus
 from shared.dal.ports import JobRepository
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, DependencyUnavailableError, NotFoundError, ThrottledError
 from shared.logic.events import estimate_cost_usd, terminal_event
 from shared.logic.model_invocation import (
     InvocationResult,
@@ -271,6 +271,13 @@ class TailoringJobProcessor:
             self.ports.repository.mark_terminal_event_published(record.job_id)
         except ConflictError:
             logger.warning("job left its terminal state before the event was recorded")
+        except (ThrottledError, DependencyUnavailableError) as error:
+            # The event is out. Failing the record here would make SQS deliver it again, and every such
+            # delivery would publish the event once more; unrecorded, it is re-sent only if the message
+            # comes back anyway.
+            logger.warning(
+                "terminal event published but not recorded", extra={"error_class": type(error).__name__}
+            )
 
 
 TARGET_KEYWORDS_GROUP = "Requested emphasis"

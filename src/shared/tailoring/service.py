@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from shared.tailoring.contract import TailoringEdits, parse_edits
-from shared.tailoring.engine import propose_edits
 from shared.tailoring.guard import GuardRejection, build_guard_context
 from shared.tailoring.match_report import MatchReport, build_match_report
 from shared.tailoring.rebuild import Change, apply_edits
@@ -52,12 +51,14 @@ def tailor_offline(
     source: Mapping[str, Any], job: Mapping[str, Any], *, as_of: date | None = None
 ) -> TailoringOutcome:
     """Tailor with the deterministic engine instead of a model."""
+    # Imported here: the worker never runs the offline engine, so its cold start should not load it.
+    from shared.tailoring.engine import propose_edits  # noqa: PLC0415
+
     return tailor_with_edits(source, job, propose_edits(source, job, as_of=as_of), as_of=as_of)
 
 
 __all__ = [
     "TailoringOutcome",
-    "propose_edits",
     "tailor_from_model_output",
     "tailor_offline",
     "tailor_with_edits",

@@ -1,0 +1,5 @@
+"""``python -m bench`` (``make bench``)."""
+
+from bench.cli import run
+
+raise SystemExit(run())
