@@ -17,8 +17,9 @@ from careervp import constants
 from careervp.naming_utils import NamingUtils, ServiceNames
 
 if TYPE_CHECKING:
-    # Imported for the annotation only: the CLI reads this module and should not load the emulator.
+    # Imported for the annotations only: the CLI reads this module and should not load the emulator.
     from local_stack.bedrock_emulator import FaultConfig
+    from local_stack.worker_runner import DeliveryFaults
 
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_AWS_PORT: Final = 4566
@@ -72,6 +73,11 @@ class LocalStackConfig:
     log_level: str = constants.DEFAULT_LOG_LEVEL
     # The Bedrock emulator's fault injection (a ``FaultConfig``); None means no faults.
     faults: FaultConfig | None = None
+    # The worker runner's delivery faults (duplicate deliveries); None means none.
+    delivery_faults: DeliveryFaults | None = None
+    # Move the worker's clock forward by the visibility timeout each early retry skips, so a lease held by a
+    # failed or crashed invocation has expired when its message returns, as on AWS (see worker_clock).
+    fast_forward_leases: bool = False
 
     def __post_init__(self) -> None:
         for label, port in (("AWS", self.aws_port), ("Bedrock", self.bedrock_port), ("API", self.api_port)):

@@ -20,7 +20,8 @@ from local_stack.config import LOCAL_ACCOUNT_ID, LocalStackConfig
 from local_stack.environment import ProcessEnvironment, handler_environment, reset_handler_caches
 from local_stack.gateway import ApiGatewayEmulator, ApiHandler, LocalApiGateway
 from local_stack.provision import LocalResources, Provisioner
-from local_stack.worker_runner import RunnerSettings, WorkerHandler, WorkerRunner
+from local_stack.worker_clock import FastForwardClock
+from local_stack.worker_runner import DeliveryFaults, RunnerSettings, WorkerHandler, WorkerRunner
 
 _LOG = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class LocalStack:
         self._runner: WorkerRunner | None = None
         self._environment = ProcessEnvironment()
         self._endpoints: StackEndpoints | None = None
+        # The worker's clock; it only runs ahead of real time with ``config.fast_forward_leases``.
+        self.worker_clock = FastForwardClock()
 
     @property
     def endpoints(self) -> StackEndpoints:
@@ -70,6 +73,10 @@ class LocalStack:
     def set_faults(self, faults: FaultConfig) -> None:
         """Change the Bedrock emulator's fault injection while the stack runs."""
         self.bedrock.set_faults(faults)
+
+    def set_delivery_faults(self, faults: DeliveryFaults) -> None:
+        """Change the worker runner's delivery faults while the stack runs."""
+        self.runner.set_delivery_faults(faults)
 
     def start(self) -> StackEndpoints:
         if self._endpoints is not None:
@@ -97,6 +104,8 @@ class LocalStack:
         names = config.names
         api_handler: ApiHandler = _handler("api.handler")
         worker_handler: WorkerHandler = _handler("worker.handler")
+        if config.fast_forward_leases:
+            _use_worker_clock(self.worker_clock)
         self._gateway = LocalApiGateway(
             ApiGatewayEmulator(api_handler, function_name=names.api_function, region=config.region),
             host=config.host,
@@ -115,6 +124,8 @@ class LocalStack:
                 poll_wait_seconds=config.poll_wait_seconds,
                 retry_delay_seconds=config.retry_delay_seconds,
             ),
+            delivery_faults=config.delivery_faults,
+            on_early_redelivery=self.worker_clock.advance if config.fast_forward_leases else None,
         )
         self._runner.start()
         return StackEndpoints(
@@ -166,3 +177,9 @@ class LocalStack:
 def _handler(module_name: str) -> Any:
     """The handler's ``lambda_handler``, imported only now that its environment is set."""
     return importlib.import_module(module_name).lambda_handler
+
+
+def _use_worker_clock(clock: FastForwardClock) -> None:
+    """Give the worker's job processor (built once per container, as on AWS) the fast-forward clock."""
+    processor = importlib.import_module("worker.dependencies").job_processor()
+    processor.clock = clock.now

@@ -8,12 +8,18 @@ The queue's redrive policy moves a message to the DLQ after ``maxReceiveCount`` 
 
 Local deviation: a failed record is made visible again after ``retry_delay_seconds`` (ChangeMessageVisibility)
 instead of after the 360 s visibility timeout, so retries take seconds. ``retry_delay_seconds=None`` keeps the
-AWS timing.
+AWS timing. ``on_early_redelivery`` hears how much of the visibility timeout each such retry skipped (the
+stack uses it to fast-forward the worker's lease clock).
+
+Fault injection for tests: a hook that raises ``WorkerCrash`` inside the handler stands for the container
+dying mid-invocation, and ``DeliveryFaults.duplicate_rate`` delivers a share of processed messages again, as
+an at-least-once queue may.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +43,33 @@ _POLL_ERROR_BACKOFF_SECONDS: Final = 0.5
 _LOG = logging.getLogger(__name__)
 
 
+class WorkerCrash(BaseException):
+    """The worker's container dies in the middle of an invocation (out of memory, killed at its timeout).
+
+    A test's fault hook raises it inside the handler. Being a ``BaseException``, no ``except Exception`` of
+    the handler (the batch processor's included) turns it into an orderly failure: nothing after the crash
+    point runs. The runner then does what the event source mapping does for a dead invocation: it neither
+    deletes nor fails the batch, so every message comes back after the visibility timeout (the local retry
+    delay).
+    """
+
+
+@dataclass(frozen=True)
+class DeliveryFaults:
+    """At-least-once delivery made visible: a share of processed messages is delivered once more.
+
+    A chosen message is made visible again instead of being deleted, so the worker receives the same message
+    (same id, higher receive count) after it already handled it, as SQS may deliver a message twice.
+    """
+
+    duplicate_rate: float = 0.0
+    seed: int | None = 0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.duplicate_rate <= 1.0:
+            raise ValueError("the duplicate delivery rate must be between 0 and 1")
+
+
 @dataclass
 class RunnerStats:
     """What the runner did so far (read by tests and benchmarks)."""
@@ -48,6 +81,8 @@ class RunnerStats:
     failed: int = 0
     handler_errors: int = 0
     poll_errors: int = 0
+    crashes: int = 0
+    duplicate_deliveries: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, **increments: int) -> None:
@@ -73,6 +108,7 @@ class RunnerSettings:
     memory_mb: int = constants.CV_TAILOR_MEMORY_MB
     poll_wait_seconds: int = 1
     retry_delay_seconds: int | None = None
+    visibility_timeout_seconds: int = constants.QUEUE_VISIBILITY_TIMEOUT_SECONDS
 
 
 def lambda_sqs_record(message: MessageTypeDef, *, queue_arn: str, region: str) -> dict[str, Any]:
@@ -136,11 +172,22 @@ def failed_message_ids(response: object, message_ids: Sequence[str]) -> set[str]
 class WorkerRunner:
     """Polls the jobs queue on a thread and invokes the worker handler, one batch at a time."""
 
-    def __init__(self, handler: WorkerHandler, settings: RunnerSettings) -> None:
+    def __init__(
+        self,
+        handler: WorkerHandler,
+        settings: RunnerSettings,
+        *,
+        delivery_faults: DeliveryFaults | None = None,
+        on_early_redelivery: Callable[[int], None] | None = None,
+    ) -> None:
         self._handler = handler
         self._settings = settings
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._on_early_redelivery = on_early_redelivery
+        self._delivery_faults = delivery_faults or DeliveryFaults()
+        # Fault injection wants reproducibility, not unpredictability.
+        self._duplicate_draws = random.Random(self._delivery_faults.seed)  # noqa: S311
         self.stats = RunnerStats()
         session = boto3.session.Session(
             aws_access_key_id=LOCAL_ACCESS_KEY_ID,
@@ -156,6 +203,11 @@ class WorkerRunner:
                 retries={"total_max_attempts": 3, "mode": "standard"},
             ),
         )
+
+    def set_delivery_faults(self, faults: DeliveryFaults) -> None:
+        """Change the delivery faults; the duplicate draws restart from the new seed."""
+        self._duplicate_draws = random.Random(faults.seed)  # noqa: S311
+        self._delivery_faults = faults
 
     def start(self) -> None:
         if self._thread is not None:
@@ -227,6 +279,15 @@ class WorkerRunner:
         try:
             response = self._handler(event, context)
             failed = failed_message_ids(response, message_ids)
+        except WorkerCrash:
+            # The container died: nothing is deleted and nothing is reported, so the whole batch comes back
+            # once its visibility timeout (locally, the retry delay) has passed.
+            self.stats.add(crashes=1)
+            _LOG.warning(
+                "injected crash: the invocation died; its batch returns after the visibility timeout"
+            )
+            self._schedule_retry(messages)
+            return
         except Exception:
             # An unhandled error fails the whole batch: every message returns to the queue.
             self.stats.add(handler_errors=1)
@@ -237,8 +298,21 @@ class WorkerRunner:
         succeeded = [message for message in messages if message["MessageId"] not in failed]
         retried = [message for message in messages if message["MessageId"] in failed]
         self.stats.add(succeeded=len(succeeded), failed=len(retried))
-        self._delete(succeeded)
+        duplicated = {message["MessageId"] for message in succeeded if self._deliver_twice()}
+        self._delete([message for message in succeeded if message["MessageId"] not in duplicated])
+        self._deliver_again([message for message in succeeded if message["MessageId"] in duplicated])
         self._schedule_retry(retried)
+
+    def _deliver_twice(self) -> bool:
+        rate = self._delivery_faults.duplicate_rate
+        return rate > 0 and self._duplicate_draws.random() < rate
+
+    def _deliver_again(self, messages: list[MessageTypeDef]) -> None:
+        """Make processed messages visible again instead of deleting them: a duplicate delivery."""
+        if not messages:
+            return
+        self.stats.add(duplicate_deliveries=len(messages))
+        self._change_visibility(messages, 0)
 
     def _delete(self, messages: list[MessageTypeDef]) -> None:
         if not messages:
@@ -257,10 +331,16 @@ class WorkerRunner:
         delay = self._settings.retry_delay_seconds
         if not messages or delay is None:
             return
+        self._change_visibility(messages, delay)
+        skipped = self._settings.visibility_timeout_seconds - delay
+        if self._on_early_redelivery is not None and skipped > 0:
+            self._on_early_redelivery(skipped)
+
+    def _change_visibility(self, messages: list[MessageTypeDef], seconds: int) -> None:
         self._sqs.change_message_visibility_batch(
             QueueUrl=self._settings.queue_url,
             Entries=[
-                {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"], "VisibilityTimeout": delay}
+                {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"], "VisibilityTimeout": seconds}
                 for index, message in enumerate(messages)
             ],
         )

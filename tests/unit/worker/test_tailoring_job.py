@@ -18,6 +18,7 @@ from shared.clients.model_types import (
     ModelUnavailableError,
 )
 from shared.dal.models import JobError, JobStatus
+from shared.errors import ThrottledError
 from shared.logic.tailoring_job import (
     Delivery,
     JobOutcome,
@@ -389,3 +390,15 @@ def test_target_keywords_join_the_job_keywords_without_being_added_to_the_cv() -
     assert "Haskell" in report["missing_keywords"]
     assert "Redis" in [match["keyword"] for match in report["evidenced_keywords"]]
     assert "Haskell" not in json.dumps(world.record.result["resume"])
+
+
+def test_an_unrecorded_event_does_not_fail_the_message() -> None:
+    # Given a table that throttles the write recording the published event
+    world = World([tool_reply(good_edits())])
+    world.repository.fail_next["mark_terminal_event_published"] = ThrottledError("throttled")
+    # When the job completes
+    outcome = world.deliver()
+    # Then the message is acknowledged (no redelivery, so no repeated event) with the event sent once
+    assert outcome is JobOutcome.COMPLETED
+    assert [detail_type for detail_type, _ in world.publisher.events] == ["CV Tailoring Completed"]
+    assert world.record.terminal_event_published is False
