@@ -32,6 +32,7 @@ from shared.tailoring.facts import (
     FactKind,
     ResumeFacts,
     TextFacts,
+    TitleClaim,
     decimal_key,
     extract_facts,
     name_present,
@@ -230,13 +231,28 @@ class GuardContext:
             return {GuardReason.TOO_LONG: [f"{len(text)} > {limit} chars"]}
         original = self.facts_of(item)
         candidate = extract_facts(text, self.vocabulary)
+        self._add_name_and_title_findings(findings, candidate, original, original.titles)
+        for kind, reason in _NEW_FACT_REASONS.items():
+            _add(findings, reason, _surfaces(candidate, kind, candidate.keys(kind) - original.keys(kind)))
+        for kind, reason in _DROPPED_FACT_REASONS.items():
+            _add(findings, reason, _surfaces(original, kind, original.keys(kind) - candidate.keys(kind)))
+        return findings
+
+    def _add_name_and_title_findings(
+        self,
+        findings: Findings,
+        candidate: TextFacts,
+        names_scope: TextFacts,
+        titles_scope: Iterable[TitleClaim],
+    ) -> None:
+        """Organisations absent from ``names_scope`` and titles ``titles_scope`` does not support."""
         _add(
             findings,
             GuardReason.NEW_ORGANISATION,
             (
                 fact.surface
                 for fact in candidate.of_kind(FactKind.ORGANISATION)
-                if not name_present(fact, original)
+                if not name_present(fact, names_scope)
             ),
         )
         lexicon = self.vocabulary.lexicon
@@ -246,14 +262,9 @@ class GuardContext:
             (
                 claim.surface
                 for claim in candidate.titles
-                if not title_supported(claim, original.titles, lexicon)
+                if not title_supported(claim, titles_scope, lexicon)
             ),
         )
-        for kind, reason in _NEW_FACT_REASONS.items():
-            _add(findings, reason, _surfaces(candidate, kind, candidate.keys(kind) - original.keys(kind)))
-        for kind, reason in _DROPPED_FACT_REASONS.items():
-            _add(findings, reason, _surfaces(original, kind, original.keys(kind) - candidate.keys(kind)))
-        return findings
 
     def summary_findings(self, text: str) -> Findings:
         """Problems with a new summary, judged against the whole CV."""
@@ -265,25 +276,7 @@ class GuardContext:
             return {GuardReason.TOO_LONG: [f"{len(text)} > {SUMMARY_MAX_CHARS} chars"]}
         scope = self.cv_facts.all
         candidate = extract_facts(text, self.vocabulary)
-        _add(
-            findings,
-            GuardReason.NEW_ORGANISATION,
-            (
-                fact.surface
-                for fact in candidate.of_kind(FactKind.ORGANISATION)
-                if not name_present(fact, scope)
-            ),
-        )
-        lexicon = self.vocabulary.lexicon
-        _add(
-            findings,
-            GuardReason.NEW_TITLE,
-            (
-                claim.surface
-                for claim in candidate.titles
-                if not title_supported(claim, self.cv_facts.title_fields, lexicon)
-            ),
-        )
+        self._add_name_and_title_findings(findings, candidate, scope, self.cv_facts.title_fields)
         _add(findings, GuardReason.MISATTRIBUTED_DATE, self.date_anchors.misattributed(text, self.vocabulary))
         supported_years = max([self.experience, *(claim.years for claim in scope.years_claims)])
         _add(
