@@ -417,7 +417,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 class _BodyTooLargeError(ValueError):
-    pass
+    """A chunked body grew past the gateway's payload limit."""
 
 
 class _GatewayServer(ThreadingHTTPServer):
