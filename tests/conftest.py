@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+from aws_lambda_powertools import Logger
 
 from shared.clients import aws
 from shared.observability import logger
@@ -36,15 +38,24 @@ def _clear_caches() -> None:
         factory.cache_clear()
 
 
+@contextmanager
+def capturing(powertools_logger: Logger) -> Iterator[io.StringIO]:
+    """Every line ``powertools_logger`` writes, at DEBUG level, while the block runs."""
+    buffer = io.StringIO()
+    handler = powertools_logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    previous_stream = handler.setStream(buffer)
+    previous_level = powertools_logger.log_level
+    powertools_logger.setLevel("DEBUG")
+    try:
+        yield buffer
+    finally:
+        powertools_logger.setLevel(previous_level)
+        handler.setStream(previous_stream)
+
+
 @pytest.fixture
 def captured_logs() -> Iterator[io.StringIO]:
     """Every line the service's Powertools logger writes, at DEBUG level, during the test."""
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    previous_stream = handler.setStream(buffer)
-    previous_level = logger.log_level
-    logger.setLevel("DEBUG")
-    yield buffer
-    logger.setLevel(previous_level)
-    handler.setStream(previous_stream)
+    with capturing(logger) as buffer:
+        yield buffer

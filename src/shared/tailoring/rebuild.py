@@ -6,20 +6,16 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.tailoring.contract import TailoringEdits
-from shared.tailoring.guard import GuardContext, GuardRejection, guard_edits
+from shared.tailoring.guard import EditKind, GuardContext, GuardRejection, guard_edits
 from shared.tailoring.references import PROJECTS_LIST_REF, SKILLS_LIST_REF, SUMMARY_REF, ref_path
 
-
-class ChangeKind(StrEnum):
-    SUMMARY = "summary"
-    REORDER = "reorder"
-    REWORD = "reword"
+# An applied change has the same three kinds as a proposed edit.
+ChangeKind = EditKind
 
 
 class Change(BaseModel):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +24,7 @@ from shared.tailoring import (
     tailor_from_model_output,
 )
 from shared.tailoring.errors import ModelOutputCode
+from tests.conftest import capturing
 from worker.settings import HAIKU_4_5_GLOBAL_PROFILE, SONNET_4_5_GLOBAL_PROFILE
 
 from .conftest import CORPUS_CASES, CorpusCase
@@ -412,15 +412,8 @@ def test_an_emulator_bug_answers_500_and_is_not_counted_as_a_fault(monkeypatch: 
 
 @pytest.fixture
 def emulator_logs() -> Iterator[io.StringIO]:
-    buffer = io.StringIO()
-    handler = emulator_logger.registered_handler
-    assert isinstance(handler, logging.StreamHandler)
-    previous_stream = handler.setStream(buffer)
-    previous_level = emulator_logger.log_level
-    emulator_logger.setLevel("DEBUG")
-    yield buffer
-    emulator_logger.setLevel(previous_level)
-    handler.setStream(previous_stream)
+    with capturing(emulator_logger) as buffer:
+        yield buffer
 
 
 def test_no_cv_or_job_text_reaches_the_logs(
