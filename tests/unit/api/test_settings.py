@@ -48,14 +48,34 @@ def test_the_ttl_defaults_to_7_days_and_can_be_set(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/123456789012/q")
 
     # When the settings are loaded
-    settings = ApiSettings()
+    settings = ApiSettings.from_environment()
 
     # Then the retention is 7 days
     assert settings.job_ttl_days == 7
 
     # And JOB_TTL_DAYS overrides it
-    monkeypatch.setenv("JOB_TTL_DAYS", "7")
-    assert ApiSettings().job_ttl_days == 7
+    monkeypatch.setenv("JOB_TTL_DAYS", "30")
+    assert ApiSettings.from_environment().job_ttl_days == 30
+
+
+def test_settings_read_upper_case_variables_and_ignore_the_rest() -> None:
+    # Given an environment with the model's variables, a lower-case lookalike and unrelated variables
+    environment = {
+        "TABLE_NAME": "jobs-table",
+        "QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/123456789012/q",
+        "job_ttl_days": "0",
+        "AWS_REGION": "eu-west-1",
+        "PATH": "/usr/bin",
+    }
+
+    # When the settings are read from it
+    settings = ApiSettings.from_environment(environment)
+
+    # Then each field took its upper-case variable, the lookalike was not read and nothing else was kept
+    assert settings.table_name == "jobs-table"
+    assert settings.queue_url.endswith("/q")
+    assert settings.job_ttl_days == 7
+    assert set(settings.model_dump()) == set(ApiSettings.model_fields)
 
 
 def test_the_configured_ttl_sets_the_records_expiry(api: ApiHarness, monkeypatch: pytest.MonkeyPatch) -> None:
