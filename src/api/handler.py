@@ -50,7 +50,6 @@ from shared.logic.submission import (
     submit_tailoring_job,
 )
 from shared.observability import MetricName, logger, metrics, tracer
-from shared.resume.models import dump_document
 from shared.settings import with_settings
 
 TAILOR_PATH = "/api/tailor-cv"
@@ -233,8 +232,8 @@ def submit_tailoring_request(
     owner = request_owner()
     submission = TailoringSubmission(
         owner=owner,
-        resume=dump_document(request.resume),
-        job=dump_document(request.job),
+        resume=request.resume,
+        job=request.job,
         options={} if request.options is None else request.options.model_dump(mode="json", exclude_none=True),
         idempotency_key=idempotency_key,
     )

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from shared.dal.models import JobStatus
 from shared.logic.job_status import JobStatusView
-from shared.resume.models import JobDescription, Resume
+from shared.resume.models import JobDocument, ResumeDocument
 
 MAX_TARGET_KEYWORDS = 20
 MAX_TARGET_KEYWORD_CHARS = 60
@@ -50,8 +50,8 @@ class TailorRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    resume: Resume = Field(description="The CV, a JSON Resume v1.3.1 document.")
-    job: JobDescription = Field(
+    resume: ResumeDocument = Field(description="The CV, a JSON Resume v1.3.1 document.")
+    job: JobDocument = Field(
         description='The job: a JSON Resume job description, or {"description": "<plain text>"}.'
     )
     options: TailorOptions | None = Field(default=None, description="Optional tailoring hints.")

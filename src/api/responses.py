@@ -16,9 +16,13 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from shared.resume.models import PATTERN_MESSAGES
+
 RETRY_AFTER_SECONDS = 5
 MAX_FIELD_PROBLEMS = 50
 MAX_PATH_SEGMENT_CHARS = 64
+# JSON Resume lets a field be left out, never null; pydantic would say "Input should be a valid string".
+NULL_MESSAGE = "must not be null"
 SECURITY_HEADERS: Mapping[str, str] = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 
 _HTML_SENSITIVE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
@@ -128,15 +132,13 @@ def error_path(location: Sequence[Any]) -> str:
 
 def _clear_message(error: Mapping[str, Any]) -> str:
     message = str(error.get("msg", "is invalid"))
-    if error.get("type") == "string_pattern_mismatch" and _is_date_field(error.get("loc", ())):
-        return "must be an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD"
+    if "input" in error and error["input"] is None and error.get("type") != "missing":
+        return NULL_MESSAGE
+    if error.get("type") == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern")
+        return PATTERN_MESSAGES.get(str(pattern), message)
     if error.get("type") == "extra_forbidden":
         return "is not an allowed field"
     if error.get("type") == "missing":
         return "is required"
     return message.removeprefix(_PYDANTIC_VALUE_ERROR_PREFIX)
-
-
-def _is_date_field(location: Sequence[Any]) -> bool:
-    last = str(location[-1]) if location else ""
-    return last in {"startDate", "endDate", "date", "releaseDate"}

@@ -22,11 +22,11 @@ from typing import Any
 from evaluation.checks import core_audit, simple_audit
 from evaluation.corpus import ADVERSARIAL_DIR, CorpusError, CorpusPair, load_pair, read_json
 from evaluation.runs import TRUNCATED_STOP_REASON
+from evaluation.schema_checks import resume_schema_errors
 from evaluation.worker_rig import RigFactory, in_memory_rig, model_reply, run_worker
 from shared.dal.models import JobStatus
 from shared.logic.events import COMPLETED_DETAIL_TYPE, FAILED_DETAIL_TYPE
 from shared.logic.tailoring_job import JobOutcome
-from shared.resume.validation import resume_schema_errors
 from shared.tailoring import (
     GuardRejection,
     ModelOutputError,

@@ -9,8 +9,8 @@ from typing import Any
 
 from evaluation.checks import CoreAudit, KeywordCoverage, SimpleAudit, core_audit, hand_coverage, simple_audit
 from evaluation.corpus import CorpusPair, RecordedResponse
+from evaluation.schema_checks import resume_schema_errors
 from evaluation.tokens import TokenBudget, compact_json, estimate_tokens
-from shared.resume.validation import resume_schema_errors
 from shared.tailoring import (
     ModelOutputError,
     TailoringOutcome,

@@ -223,6 +223,20 @@ CASES: Final[tuple[HostileCase, ...]] = (
         "validation_failed",
     ),
     HostileCase(
+        "a null where JSON Resume allows only a string",
+        K.WRONG_TYPES,
+        post(changed(_set("resume.work[0].position", None))),
+        422,
+        "validation_failed",
+    ),
+    HostileCase(
+        "a job remote value outside the schema's enum",
+        K.WRONG_TYPES,
+        post(changed(_set("job.remote", "Sometimes"))),
+        422,
+        "validation_failed",
+    ),
+    HostileCase(
         "numbers as highlights",
         K.WRONG_TYPES,
         post(changed(_set("resume.work[0].highlights", [1, 2]))),

@@ -10,9 +10,9 @@ import uuid
 
 import pytest
 
+from evaluation.schema_checks import resume_schema_errors
 from local_stack.demo import example_documents, print_outcome, run_demo
 from local_stack.stack import LocalStack
-from shared.resume.validation import resume_schema_errors
 from tests.e2e.support import ALICE, BOB, COMPLETED, EventLog, api_as, submit
 from tests.support.examples import event_schema_errors
 

@@ -39,7 +39,7 @@ class JobNotQueuedError(DependencyUnavailableError):
 
 @dataclass(frozen=True)
 class TailoringSubmission:
-    """A validated request: the documents are the JSON forms of the validated models."""
+    """A validated request: the documents are the validated JSON Resume dicts."""
 
     owner: str
     resume: Mapping[str, Any]

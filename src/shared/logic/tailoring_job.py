@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -23,8 +23,7 @@ from shared.logic.model_invocation import (
     invoke_model,
 )
 from shared.observability import MetricName, logger, metrics
-from shared.resume.models import JobDescription, Resume, dump_document
-from shared.resume.validation import resume_schema_errors
+from shared.resume.validation import validated_job, validated_resume
 from shared.tailoring import (
     ModelOutputCode,
     ModelOutputError,
@@ -57,23 +56,20 @@ class RetryLaterError(Exception):
     """The message must go back to the queue: SQS redelivers it, or dead-letters it after the last receive."""
 
 
-@dataclass(frozen=True)
-class TailoringJobPorts:
+class TailoringJobPorts(NamedTuple):
     repository: JobRepository
     publisher: EventPublisher
     model: ModelClient
 
 
-@dataclass(frozen=True)
-class TailoringJobConfig:
+class TailoringJobConfig(NamedTuple):
     model_id: str
     fallback_model_id: str | None
     max_receive_count: int
     lease_seconds: int = DEFAULT_LEASE_SECONDS
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     """One SQS delivery of a job message."""
 
     job_id: str
@@ -174,12 +170,10 @@ class TailoringJobProcessor:
     @staticmethod
     def _validated_input(record: JobRecord) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
-            resume = dump_document(Resume.model_validate(record.resume))
-            job = dump_document(JobDescription.model_validate(record.job))
+            resume = validated_resume(record.resume)
+            job = validated_job(record.job)
         except ValidationError as error:
             raise _UnusableInputError from error
-        if resume_schema_errors(resume):
-            raise _UnusableInputError
         return resume, with_target_keywords(job, record.options.get("target_keywords", []))
 
     def _tailor(
@@ -224,10 +218,13 @@ class TailoringJobProcessor:
                 ModelOutputCode.TRUNCATED_OUTPUT, "the answer was cut off at the token limit"
             )
         outcome = tailor_from_model_output(resume, job, reply.tool_input)
-        if resume_schema_errors(outcome.tailored_resume):
+        try:
+            # The same types the API accepted the CV with; whatever they accept is valid JSON Resume.
+            validated_resume(outcome.tailored_resume)
+        except ValidationError as error:
             raise ModelOutputError(
-                ModelOutputCode.MALFORMED_OUTPUT, "the rebuilt CV broke the JSON Resume schema"
-            )
+                ModelOutputCode.MALFORMED_OUTPUT, "the rebuilt CV is not a valid JSON Resume"
+            ) from error
         return outcome
 
     def _invoke(

@@ -1,33 +1,43 @@
-"""Pydantic models for JSON Resume v1.3.1 résumés and job descriptions.
+"""Typed shapes of JSON Resume v1.3.1 résumés and job descriptions, for pydantic to validate.
 
-The models mirror the vendored ``schema.json`` and ``job-schema.json`` and add the limits the service needs
-(string lengths, list sizes, no control characters). Unknown properties are kept, as the schema allows them.
+They mirror the vendored ``schema.json`` and ``job-schema.json`` and add the limits the service needs (string
+lengths, list sizes, no control characters). Every key is optional and unknown keys are kept, as the schema
+allows, but a known key may not be null, which the schema does not allow either. Whatever these types accept
+is valid against the schemas (``tests/unit/resume`` proves it), so the Lambdas validate with them alone and
+only tests and the evaluation load ``jsonschema``.
+
+They are ``TypedDict``s rather than ``BaseModel``s: a document stays a plain dict (nothing to dump), a
+left-out key stays left out, and pydantic builds their validators in about half the time (cold-start time).
 """
 
-from __future__ import annotations
+from typing import Annotated, Literal, TypeVar
 
-import re
-from typing import Annotated, Any, TypeVar
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, with_config
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+# pydantic needs typing_extensions' TypedDict before Python 3.12.
+from typing_extensions import TypedDict
 
-MAX_SHORT_TEXT_CHARS = 300
-MAX_LONG_TEXT_CHARS = 4_000
-MAX_JOB_TEXT_CHARS = 20_000
-MAX_ENTRIES_PER_SECTION = 60
-MAX_HIGHLIGHTS_PER_ENTRY = 40
-MAX_KEYWORDS_PER_ENTRY = 60
+from shared.resume.limits import (
+    MAX_ENTRIES_PER_SECTION,
+    MAX_HIGHLIGHTS_PER_ENTRY,
+    MAX_JOB_TEXT_CHARS,
+    MAX_KEYWORDS_PER_ENTRY,
+    MAX_LONG_TEXT_CHARS,
+    MAX_SHORT_TEXT_CHARS,
+)
+
+# No ``from __future__ import annotations`` here: pydantic would have to evaluate every annotation string, a
+# measurable share of the cold start. Constraints are declarative (checked in pydantic-core, not in Python
+# functions) for the same reason, and because they are cheaper per request.
 
 ISO8601_DATE_PATTERN = r"^([1-2][0-9]{3}-[0-1][0-9]-[0-3][0-9]|[1-2][0-9]{3}-[0-1][0-9]|[1-2][0-9]{3})$"
-# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; tab and newline are allowed. A regex scans
-# in C: a per-character unicodedata loop cost milliseconds per CV.
-_FORBIDDEN_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _reject_control_characters(value: str) -> str:
-    if _FORBIDDEN_CONTROL_CHARACTER.search(value):
-        raise ValueError("control characters (including NUL) are not allowed")
-    return value
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; tab and newline are allowed.
+NO_CONTROL_CHARACTERS_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
+# What a failed pattern means, in words a person can act on (the API reports these instead of the regex).
+PATTERN_MESSAGES = {
+    ISO8601_DATE_PATTERN: "must be an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD",
+    NO_CONTROL_CHARACTERS_PATTERN: "control characters (including NUL) are not allowed",
+}
 
 
 def _reject_blank(value: str) -> str:
@@ -37,208 +47,223 @@ def _reject_blank(value: str) -> str:
 
 
 ShortText = Annotated[
-    str, StringConstraints(max_length=MAX_SHORT_TEXT_CHARS), AfterValidator(_reject_control_characters)
+    str, StringConstraints(max_length=MAX_SHORT_TEXT_CHARS, pattern=NO_CONTROL_CHARACTERS_PATTERN)
 ]
 LongText = Annotated[
-    str, StringConstraints(max_length=MAX_LONG_TEXT_CHARS), AfterValidator(_reject_control_characters)
+    str, StringConstraints(max_length=MAX_LONG_TEXT_CHARS, pattern=NO_CONTROL_CHARACTERS_PATTERN)
 ]
 JobText = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=MAX_JOB_TEXT_CHARS),
-    AfterValidator(_reject_control_characters),
+    StringConstraints(min_length=1, max_length=MAX_JOB_TEXT_CHARS, pattern=NO_CONTROL_CHARACTERS_PATTERN),
     AfterValidator(_reject_blank),
 ]
 Iso8601Date = Annotated[str, StringConstraints(pattern=ISO8601_DATE_PATTERN)]
 Highlights = Annotated[list[LongText], Field(max_length=MAX_HIGHLIGHTS_PER_ENTRY)]
 Keywords = Annotated[list[ShortText], Field(max_length=MAX_KEYWORDS_PER_ENTRY)]
-
-
-class _Section(BaseModel):
-    """A JSON Resume object: known fields are typed, unknown ones are kept as the schema allows."""
-
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=False)
-
-
-class Location(_Section):
-    address: LongText | None = None
-    postalCode: ShortText | None = None
-    city: ShortText | None = None
-    countryCode: ShortText | None = None
-    region: ShortText | None = None
-
-
-class Profile(_Section):
-    network: ShortText | None = None
-    username: ShortText | None = None
-    url: ShortText | None = None
-
-
-class Basics(_Section):
-    name: ShortText | None = None
-    label: ShortText | None = None
-    image: ShortText | None = None
-    email: ShortText | None = None
-    phone: ShortText | None = None
-    url: ShortText | None = None
-    summary: LongText | None = None
-    location: Location | None = None
-    profiles: SectionEntries[Profile] | None = None
-
-
-class _Dated(_Section):
-    startDate: Iso8601Date | None = None
-    endDate: Iso8601Date | None = None
-
-
-class Work(_Dated):
-    name: ShortText | None = None
-    location: ShortText | None = None
-    description: LongText | None = None
-    position: ShortText | None = None
-    url: ShortText | None = None
-    summary: LongText | None = None
-    highlights: Highlights | None = None
-
-
-class Volunteer(_Dated):
-    organization: ShortText | None = None
-    position: ShortText | None = None
-    url: ShortText | None = None
-    summary: LongText | None = None
-    highlights: Highlights | None = None
-
-
-class Education(_Dated):
-    institution: ShortText | None = None
-    url: ShortText | None = None
-    area: ShortText | None = None
-    studyType: ShortText | None = None
-    score: ShortText | None = None
-    courses: Keywords | None = None
-
-
-class Award(_Section):
-    title: ShortText | None = None
-    date: Iso8601Date | None = None
-    awarder: ShortText | None = None
-    summary: LongText | None = None
-
-
-class Certificate(_Section):
-    name: ShortText | None = None
-    date: Iso8601Date | None = None
-    url: ShortText | None = None
-    issuer: ShortText | None = None
-
-
-class Publication(_Section):
-    name: ShortText | None = None
-    publisher: ShortText | None = None
-    releaseDate: Iso8601Date | None = None
-    url: ShortText | None = None
-    summary: LongText | None = None
-
-
-class Skill(_Section):
-    name: ShortText | None = None
-    level: ShortText | None = None
-    keywords: Keywords | None = None
-
-
-class Language(_Section):
-    language: ShortText | None = None
-    fluency: ShortText | None = None
-
-
-class Interest(_Section):
-    name: ShortText | None = None
-    keywords: Keywords | None = None
-
-
-class Reference(_Section):
-    name: ShortText | None = None
-    reference: LongText | None = None
-
-
-class Project(_Dated):
-    name: ShortText | None = None
-    description: LongText | None = None
-    highlights: Highlights | None = None
-    keywords: Keywords | None = None
-    url: ShortText | None = None
-    roles: Keywords | None = None
-    entity: ShortText | None = None
-    type: ShortText | None = None
-
-
-class Meta(_Section):
-    canonical: ShortText | None = None
-    version: ShortText | None = None
-    lastModified: ShortText | None = None
-
-
-_EntryT = TypeVar("_EntryT", bound=BaseModel)
+_EntryT = TypeVar("_EntryT")
 SectionEntries = Annotated[list[_EntryT], Field(max_length=MAX_ENTRIES_PER_SECTION)]
 
 
-class Resume(_Section):
+_SECTION_CONFIG = ConfigDict(extra="allow")
+
+
+@with_config(_SECTION_CONFIG)
+class Location(TypedDict, total=False):
+    address: LongText
+    postalCode: ShortText
+    city: ShortText
+    countryCode: ShortText
+    region: ShortText
+
+
+@with_config(_SECTION_CONFIG)
+class Profile(TypedDict, total=False):
+    network: ShortText
+    username: ShortText
+    url: ShortText
+
+
+@with_config(_SECTION_CONFIG)
+class Basics(TypedDict, total=False):
+    name: ShortText
+    label: ShortText
+    image: ShortText
+    email: ShortText
+    phone: ShortText
+    url: ShortText
+    summary: LongText
+    location: Location
+    profiles: SectionEntries[Profile]
+
+
+@with_config(_SECTION_CONFIG)
+class _Dated(TypedDict, total=False):
+    startDate: Iso8601Date
+    endDate: Iso8601Date
+
+
+@with_config(_SECTION_CONFIG)
+class Work(_Dated, total=False):
+    name: ShortText
+    location: ShortText
+    description: LongText
+    position: ShortText
+    url: ShortText
+    summary: LongText
+    highlights: Highlights
+
+
+@with_config(_SECTION_CONFIG)
+class Volunteer(_Dated, total=False):
+    organization: ShortText
+    position: ShortText
+    url: ShortText
+    summary: LongText
+    highlights: Highlights
+
+
+@with_config(_SECTION_CONFIG)
+class Education(_Dated, total=False):
+    institution: ShortText
+    url: ShortText
+    area: ShortText
+    studyType: ShortText
+    score: ShortText
+    courses: Keywords
+
+
+@with_config(_SECTION_CONFIG)
+class Award(TypedDict, total=False):
+    title: ShortText
+    date: Iso8601Date
+    awarder: ShortText
+    summary: LongText
+
+
+@with_config(_SECTION_CONFIG)
+class Certificate(TypedDict, total=False):
+    name: ShortText
+    date: Iso8601Date
+    url: ShortText
+    issuer: ShortText
+
+
+@with_config(_SECTION_CONFIG)
+class Publication(TypedDict, total=False):
+    name: ShortText
+    publisher: ShortText
+    releaseDate: Iso8601Date
+    url: ShortText
+    summary: LongText
+
+
+@with_config(_SECTION_CONFIG)
+class Skill(TypedDict, total=False):
+    name: ShortText
+    level: ShortText
+    keywords: Keywords
+
+
+@with_config(_SECTION_CONFIG)
+class Language(TypedDict, total=False):
+    language: ShortText
+    fluency: ShortText
+
+
+@with_config(_SECTION_CONFIG)
+class Interest(TypedDict, total=False):
+    name: ShortText
+    keywords: Keywords
+
+
+@with_config(_SECTION_CONFIG)
+class Reference(TypedDict, total=False):
+    name: ShortText
+    reference: LongText
+
+
+@with_config(_SECTION_CONFIG)
+class Project(_Dated, total=False):
+    name: ShortText
+    description: LongText
+    highlights: Highlights
+    keywords: Keywords
+    url: ShortText
+    roles: Keywords
+    entity: ShortText
+    type: ShortText
+
+
+@with_config(_SECTION_CONFIG)
+class Meta(TypedDict, total=False):
+    canonical: ShortText
+    version: ShortText
+    lastModified: ShortText
+
+
+# "$schema" is not an identifier, so the root's typed keys start from a functional TypedDict.
+_SchemaKey = TypedDict("_SchemaKey", {"$schema": ShortText}, total=False)
+
+
+@with_config(_SECTION_CONFIG)
+class Resume(_SchemaKey, total=False):
     """A JSON Resume v1.3.1 document."""
 
-    schema_uri: ShortText | None = Field(default=None, alias="$schema")
-    basics: Basics | None = None
-    work: SectionEntries[Work] | None = None
-    volunteer: SectionEntries[Volunteer] | None = None
-    education: SectionEntries[Education] | None = None
-    awards: SectionEntries[Award] | None = None
-    certificates: SectionEntries[Certificate] | None = None
-    publications: SectionEntries[Publication] | None = None
-    skills: SectionEntries[Skill] | None = None
-    languages: SectionEntries[Language] | None = None
-    interests: SectionEntries[Interest] | None = None
-    references: SectionEntries[Reference] | None = None
-    projects: SectionEntries[Project] | None = None
-    meta: Meta | None = None
-
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    @model_validator(mode="after")
-    def _has_content(self) -> Resume:
-        if not (self.work or self.education or self.projects or self.volunteer or self.skills):
-            raise ValueError("a résumé needs at least one of work, education, projects, volunteer or skills")
-        return self
+    basics: Basics
+    work: SectionEntries[Work]
+    volunteer: SectionEntries[Volunteer]
+    education: SectionEntries[Education]
+    awards: SectionEntries[Award]
+    certificates: SectionEntries[Certificate]
+    publications: SectionEntries[Publication]
+    skills: SectionEntries[Skill]
+    languages: SectionEntries[Language]
+    interests: SectionEntries[Interest]
+    references: SectionEntries[Reference]
+    projects: SectionEntries[Project]
+    meta: Meta
 
 
-class JobSkill(_Section):
-    name: ShortText | None = None
-    level: ShortText | None = None
-    keywords: Keywords | None = None
+@with_config(_SECTION_CONFIG)
+class JobSkill(TypedDict, total=False):
+    name: ShortText
+    level: ShortText
+    keywords: Keywords
 
 
-class JobDescription(_Section):
+@with_config(_SECTION_CONFIG)
+class JobDescription(TypedDict, total=False):
     """A JSON Resume job description (job-schema.json)."""
 
-    title: ShortText | None = None
-    company: ShortText | None = None
-    type: ShortText | None = None
-    date: ShortText | None = None
-    description: JobText | None = None
-    location: Location | None = None
-    remote: ShortText | None = None
-    salary: ShortText | None = None
-    experience: ShortText | None = None
-    responsibilities: Annotated[list[LongText], Field(max_length=MAX_HIGHLIGHTS_PER_ENTRY)] | None = None
-    qualifications: Annotated[list[LongText], Field(max_length=MAX_HIGHLIGHTS_PER_ENTRY)] | None = None
-    skills: SectionEntries[JobSkill] | None = None
-    meta: Meta | None = None
-
-    @model_validator(mode="after")
-    def _has_content(self) -> JobDescription:
-        fields = (self.title, self.description, self.responsibilities, self.qualifications, self.skills)
-        if not any(fields):
-            raise ValueError("a job needs a title, description, responsibilities, qualifications or skills")
-        return self
+    title: ShortText
+    company: ShortText
+    type: ShortText
+    date: Iso8601Date
+    description: JobText
+    location: Location
+    remote: Literal["Full", "Hybrid", "None"]
+    salary: ShortText
+    experience: ShortText
+    responsibilities: Annotated[list[LongText], Field(max_length=MAX_HIGHLIGHTS_PER_ENTRY)]
+    qualifications: Annotated[list[LongText], Field(max_length=MAX_HIGHLIGHTS_PER_ENTRY)]
+    skills: SectionEntries[JobSkill]
+    meta: Meta
 
 
-def dump_document(model: BaseModel) -> dict[str, Any]:
-    """The JSON form of a document, without the fields the client did not send."""
-    return model.model_dump(mode="json", by_alias=True, exclude_unset=True)
+def _resume_has_content(resume: Resume) -> Resume:
+    if not any(resume.get(section) for section in ("work", "education", "projects", "volunteer", "skills")):
+        raise ValueError("a résumé needs at least one of work, education, projects, volunteer or skills")
+    return resume
+
+
+def _job_has_content(job: JobDescription) -> JobDescription:
+    if not any(
+        job.get(key) for key in ("title", "description", "responsibilities", "qualifications", "skills")
+    ):
+        raise ValueError("a job needs a title, description, responsibilities, qualifications or skills")
+    return job
+
+
+# What the service accepts: the shapes above, with something to tailor in them.
+ResumeDocument = Annotated[Resume, AfterValidator(_resume_has_content)]
+JobDocument = Annotated[JobDescription, AfterValidator(_job_has_content)]

@@ -1,34 +1,20 @@
-"""Validation against the vendored JSON Resume schemas."""
+"""Validate stored or rebuilt documents against the service's JSON Resume types (the worker's side)."""
 
-from __future__ import annotations
-
-import json
-from collections.abc import Mapping
-from functools import cache
-from importlib import resources
 from typing import Any
 
-from jsonschema import Draft7Validator
+from pydantic import TypeAdapter
+
+from shared.resume.models import JobDocument, ResumeDocument
+
+_RESUME = TypeAdapter(ResumeDocument)
+_JOB = TypeAdapter(JobDocument)
 
 
-@cache
-def _validator(schema_file: str) -> Draft7Validator:
-    schema_text = resources.files("shared.resume").joinpath("schema", schema_file).read_text(encoding="utf-8")
-    return Draft7Validator(json.loads(schema_text))
+def validated_resume(document: Any) -> dict[str, Any]:
+    """The CV as a plain JSON Resume dict; raises ``pydantic.ValidationError`` when it is not one."""
+    return dict(_RESUME.validate_python(document))
 
 
-def _errors(schema_file: str, document: Mapping[str, Any]) -> list[str]:
-    return [
-        f"{'/'.join(str(part) for part in error.absolute_path) or '<root>'}: {error.message}"
-        for error in _validator(schema_file).iter_errors(document)
-    ]
-
-
-def resume_schema_errors(document: Mapping[str, Any]) -> list[str]:
-    """Every way ``document`` breaks JSON Resume ``schema.json``; empty when it is valid."""
-    return _errors("schema.json", document)
-
-
-def job_schema_errors(document: Mapping[str, Any]) -> list[str]:
-    """Every way ``document`` breaks JSON Resume ``job-schema.json``; empty when it is valid."""
-    return _errors("job-schema.json", document)
+def validated_job(document: Any) -> dict[str, Any]:
+    """The job as a plain JSON Resume job dict; raises ``pydantic.ValidationError`` when it is not one."""
+    return dict(_JOB.validate_python(document))

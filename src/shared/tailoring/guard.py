@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from shared.resume.limits import MAX_LONG_TEXT_CHARS
 from shared.tailoring.contract import (
     SUMMARY_MAX_CHARS,
     HighlightOrder,
@@ -151,13 +152,12 @@ class GuardRejection(BaseModel):
     edit: EditKind
     ref: str
     reason: GuardReason
-    tokens: list[str] = Field(default_factory=list)
+    tokens: list[str] = []
     message: str
-    other_reasons: list[GuardReason] = Field(default_factory=list)
+    other_reasons: list[GuardReason] = []
 
 
-@dataclass(frozen=True)
-class GuardResult:
+class GuardResult(NamedTuple):
     """The edits that passed, and a rejection for each one that did not."""
 
     accepted: TailoringEdits
@@ -226,7 +226,11 @@ class GuardContext:
         findings = _text_findings(text, item.text)
         if findings:
             return findings
-        limit = max(REWORDING_MIN_ALLOWANCE_CHARS, int(len(item.text) * REWORDING_MAX_GROWTH))
+        # Every rewordable item is a long-text field: a rewording may not outgrow what the CV may hold.
+        limit = min(
+            MAX_LONG_TEXT_CHARS,
+            max(REWORDING_MIN_ALLOWANCE_CHARS, int(len(item.text) * REWORDING_MAX_GROWTH)),
+        )
         if len(text) > limit:
             return {GuardReason.TOO_LONG: [f"{len(text)} > {limit} chars"]}
         original = self.facts_of(item)

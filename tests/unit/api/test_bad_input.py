@@ -159,6 +159,24 @@ def test_schema_violations_are_422_with_field_paths_and_clear_messages(api: ApiH
     }
 
 
+def test_a_null_field_is_422_as_json_resume_allows_leaving_it_out_but_not_null(api: ApiHarness) -> None:
+    # Given a CV and a job that send null for fields instead of leaving them out
+    resume = sample_resume()
+    resume["work"][0]["position"] = None
+    resume["basics"]["location"] = None
+    document = sample_request(resume=resume, job={"title": "Data engineer", "company": None})
+
+    # When it is submitted
+    response = _submit(api, document)
+
+    # Then each null is named
+    assert _problems(response.body) == {
+        "body.resume.basics.location": "must not be null",
+        "body.resume.work[0].position": "must not be null",
+        "body.job.company": "must not be null",
+    }
+
+
 @pytest.mark.parametrize("character", ["\u0000", "\u001b", "\u007f", "\u0085", "\r"], ids=repr)
 def test_control_characters_in_a_plain_text_job_are_422(api: ApiHarness, character: str) -> None:
     # Given a plain-text job carrying a control character

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evaluation.schema_checks import resume_schema_errors
 from local_stack.demo import cli_environment, documents, example_documents
 from local_stack.provision import LocalResources
 from local_stack.stack import StackEndpoints
-from shared.resume.validation import resume_schema_errors
 
 RESOURCES = LocalResources(
     table_name="t",

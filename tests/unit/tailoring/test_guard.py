@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from shared.resume.limits import MAX_LONG_TEXT_CHARS
 from shared.tailoring import GuardReason, GuardRejection, guard_edits, parse_edits
 
 from .conftest import AS_OF
@@ -568,6 +569,23 @@ def test_an_overlong_rewording_is_rejected(engineer_cv: dict[str, Any], engineer
 
     # Then it is rejected as too long
     assert only_rejection(rejections).reason is GuardReason.TOO_LONG
+
+
+def test_a_rewording_may_not_outgrow_the_longest_text_a_cv_may_hold(
+    engineer_cv: dict[str, Any], engineer_job: dict[str, Any]
+) -> None:
+    # Given a 3,000-character highlight: its 1.5x growth allowance exceeds the 4,000-character field limit
+    long_highlight = (engineer_cv["work"][0]["highlights"][0] + " ") * 40
+    engineer_cv["work"][0]["highlights"][0] = long_highlight[:3_000]
+    rewording = (long_highlight * 2)[: MAX_LONG_TEXT_CHARS + 100]
+
+    # When a rewording longer than the field limit (but within 1.5x) is guarded
+    _, rejections = guard(engineer_cv, engineer_job, reword(HIGHLIGHT_LOGGING, rewording))
+
+    # Then it is rejected as too long against the field limit
+    rejection = only_rejection(rejections)
+    assert rejection.reason is GuardReason.TOO_LONG
+    assert rejection.tokens == [f"{MAX_LONG_TEXT_CHARS + 100} > {MAX_LONG_TEXT_CHARS} chars"]
 
 
 # ----------------------------------------------------------------------------------------- what passes

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from evaluation.schema_checks import resume_schema_errors
 from shared.clients.model_types import (
     ConverseRequest,
     ModelReply,
@@ -19,6 +20,7 @@ from shared.clients.model_types import (
 )
 from shared.dal.models import JobError, JobStatus
 from shared.errors import ThrottledError
+from shared.logic import tailoring_job
 from shared.logic.tailoring_job import (
     Delivery,
     JobOutcome,
@@ -27,8 +29,7 @@ from shared.logic.tailoring_job import (
     TailoringJobPorts,
     TailoringJobProcessor,
 )
-from shared.resume.validation import resume_schema_errors
-from shared.tailoring import propose_edits
+from shared.tailoring import propose_edits, tailor_from_model_output
 from tests.support.examples import (
     NOW,
     event_schema_errors,
@@ -284,6 +285,27 @@ def test_output_still_unusable_after_the_corrective_retry_fails_the_job(bad_repl
     assert len(world.model.calls) == 2
     assert world.record.error.code == "model_output_unusable"
     assert [detail_type for detail_type, _ in world.publisher.events] == ["CV Tailoring Failed"]
+
+
+def test_a_rebuilt_cv_that_is_not_valid_json_resume_is_never_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a rebuild that (through some future defect) yields a CV with a null field and a bad date
+    def broken_rebuild(*args: Any) -> Any:
+        outcome = tailor_from_model_output(*args)
+        outcome.tailored_resume["basics"]["name"] = None
+        outcome.tailored_resume["work"][0]["startDate"] = "March 2022"
+        return outcome
+
+    monkeypatch.setattr(tailoring_job, "tailor_from_model_output", broken_rebuild)
+    world = World([tool_reply(good_edits()), tool_reply(good_edits())])
+
+    # When the job is processed
+    outcome = world.deliver()
+
+    # Then the output was judged unusable twice, nothing was stored as a result and the job failed
+    assert outcome is JobOutcome.FAILED
+    assert len(world.model.calls) == 2
+    assert world.record.error.code == "model_output_unusable"
+    assert world.record.result is None
 
 
 def test_invalid_stored_input_fails_without_a_model_call() -> None:
