@@ -86,6 +86,9 @@ FALLBACK_MODEL_ID: Final = "global.anthropic.claude-sonnet-4-5-20250929-v1:0"
 
 # --- Observability -----------------------------------------------------------------------------------
 POWERTOOLS_SERVICE_NAME: Final = "cv-tailor"
+# Set on both functions. The service uses no pydantic plugins, and without this pydantic looks for them by
+# reading the metadata of every installed distribution when the first model is built, during the cold start.
+PYDANTIC_DISABLE_PLUGINS: Final = "__all__"
 METRICS_NAMESPACE: Final = "CareerVP"
 METRICS_SERVICE_DIMENSION: Final = "service"  # Powertools Metrics adds service=<POWERTOOLS_SERVICE_NAME>
 METRIC_JOBS_ACCEPTED: Final = "JobsAccepted"

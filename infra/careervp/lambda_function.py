@@ -105,6 +105,7 @@ class PythonFunctionConstruct(Construct):
                 "POWERTOOLS_SERVICE_NAME": constants.POWERTOOLS_SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": constants.METRICS_NAMESPACE,
                 "LOG_LEVEL": settings.log_level,
+                "PYDANTIC_DISABLE_PLUGINS": constants.PYDANTIC_DISABLE_PLUGINS,
                 **spec.environment,
             },
         )

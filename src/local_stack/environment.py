@@ -45,6 +45,7 @@ def handler_environment(
         "POWERTOOLS_METRICS_NAMESPACE": constants.METRICS_NAMESPACE,
         "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
         "LOG_LEVEL": config.log_level,
+        "PYDANTIC_DISABLE_PLUGINS": constants.PYDANTIC_DISABLE_PLUGINS,
         "TABLE_NAME": resources.table_name,
         "QUEUE_URL": resources.queue_url,
         "JOB_TTL_DAYS": str(constants.JOB_TTL_DAYS),

@@ -76,6 +76,7 @@ def test_worker_environment_matches_the_runtime_settings(synthesized: Synthesize
         "POWERTOOLS_SERVICE_NAME": "cv-tailor",
         "POWERTOOLS_METRICS_NAMESPACE": "CareerVP",
         "LOG_LEVEL": "INFO",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
     }
 
 
@@ -95,6 +96,7 @@ def test_api_environment_matches_the_runtime_settings(synthesized: SynthesizedSt
         "POWERTOOLS_SERVICE_NAME": "cv-tailor",
         "POWERTOOLS_METRICS_NAMESPACE": "CareerVP",
         "LOG_LEVEL": "INFO",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
     }
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class ConverseRequest:
+class ConverseRequest(NamedTuple):
     """A forced single-tool call: the model must answer by calling ``tool_spec``."""
 
     system: str

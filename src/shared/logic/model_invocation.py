@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tenacity import (
     RetryCallState,
@@ -68,8 +69,7 @@ class ModelRoute:
             self.model_id = self.fallback_model_id
 
 
-@dataclass(frozen=True)
-class InvocationResult:
+class InvocationResult(NamedTuple):
     reply: ModelReply
     model_id: str
     attempts: int

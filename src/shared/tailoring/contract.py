@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from shared.tailoring.errors import ModelOutputCode, ModelOutputError
 
@@ -28,7 +28,9 @@ class SummaryEdit(_Edit):
     """A new professional summary and the references of the items it draws on."""
 
     text: str
-    sources: list[str] = Field(default_factory=list)
+    # Pydantic copies a list default for each instance. default_factory=list would be inspected at import,
+    # and inspecting a builtin's signature loads the tokenizer: milliseconds of every cold start.
+    sources: list[str] = []
 
 
 class HighlightOrder(_Edit):
@@ -49,10 +51,10 @@ class TailoringEdits(_Edit):
     """Everything the model may propose. Empty lists and a null summary mean "leave as is"."""
 
     summary: SummaryEdit | None = None
-    highlight_orders: list[HighlightOrder] = Field(default_factory=list)
-    project_order: list[str] = Field(default_factory=list)
-    skill_order: list[str] = Field(default_factory=list)
-    rewordings: list[Rewording] = Field(default_factory=list)
+    highlight_orders: list[HighlightOrder] = []
+    project_order: list[str] = []
+    skill_order: list[str] = []
+    rewordings: list[Rewording] = []
 
     @property
     def is_empty(self) -> bool:

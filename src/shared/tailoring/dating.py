@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.tailoring.facts import date_spans, iter_strings
 from shared.tailoring.text import Token, normalise_whitespace, tokenize
@@ -55,8 +55,7 @@ _WORD_NAMED_FIELDS = frozenset(
 _EDUCATION = "education"
 
 
-@dataclass(frozen=True, slots=True)
-class DatedClaim:
+class DatedClaim(NamedTuple):
     """A date a text ties to CV entries, and the entries it is tied to."""
 
     surface: str

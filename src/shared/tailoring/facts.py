@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.tailoring.experience import experience_years
 from shared.tailoring.text import Token, gap_breaks_phrase, normalise_whitespace, tokenize
@@ -121,8 +121,7 @@ _TERM_FACT_KINDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(NamedTuple):
     """One fact: its kind, a normalised key (aliases share it) and the words that stated it."""
 
     kind: FactKind
@@ -130,8 +129,7 @@ class Fact:
     surface: str
 
 
-@dataclass(frozen=True, slots=True)
-class TitleClaim:
+class TitleClaim(NamedTuple):
     """A job title stated in a text: its rank words (senior, manager) and role nouns (engineer)."""
 
     ranks: frozenset[str]
@@ -143,8 +141,7 @@ class TitleClaim:
         return " ".join([*sorted(self.ranks), *sorted(self.roles)])
 
 
-@dataclass(frozen=True, slots=True)
-class YearsClaim:
+class YearsClaim(NamedTuple):
     """A stated length of experience, such as "8+ years" or "a decade"."""
 
     years: Decimal
@@ -185,8 +182,7 @@ class TextFacts:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class FactDiff:
+class FactDiff(NamedTuple):
     """Facts one text has that another lacks, in both directions."""
 
     added: tuple[Fact, ...]
@@ -344,8 +340,7 @@ def years_claims(text: str) -> list[YearsClaim]:
 # --------------------------------------------------------------------------------------------- titles
 
 
-@dataclass(frozen=True, slots=True)
-class _TitleWord:
+class _TitleWord(NamedTuple):
     """A word of a possible job title, or a multi-word qualifier ("mid-market"), and what it is."""
 
     first: int
@@ -356,8 +351,7 @@ class _TitleWord:
     plural: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _TitleParts:
+class _TitleParts(NamedTuple):
     """A title phrase's ranks and roles, and lone qualifiers that count only in a title field."""
 
     ranks: frozenset[str]
@@ -764,8 +758,7 @@ def _path_keys(path: str) -> list[str]:
     return [part.split("[")[0] for part in path.split(".")]
 
 
-@dataclass(frozen=True)
-class ResumeFacts:
+class ResumeFacts(NamedTuple):
     """Facts of a whole CV: everything it states, and the subset that establishes job titles."""
 
     all: TextFacts
@@ -816,8 +809,7 @@ def decimal_key(value: Decimal) -> str:
     return _normalise_decimal(value)
 
 
-@dataclass(frozen=True, slots=True)
-class FactAudit:
+class FactAudit(NamedTuple):
     """Facts a tailored CV states that its source does not (fabricated), and the reverse (dropped)."""
 
     fabricated: tuple[Fact, ...]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.tailoring.facts import iter_strings
 from shared.tailoring.text import normalise_whitespace, tokenize
@@ -27,8 +26,7 @@ class KeywordSource(StrEnum):
     DESCRIPTION = "description"
 
 
-@dataclass(frozen=True, slots=True)
-class JobKeyword:
+class JobKeyword(NamedTuple):
     """A keyword the job asks for: its vocabulary key, the job's own wording, and where the job says it."""
 
     key: str

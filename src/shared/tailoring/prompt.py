@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.tailoring.contract import EDIT_TOOL_NAME
 from shared.tailoring.errors import ModelOutputError
@@ -36,8 +35,7 @@ Put the most job-relevant items first. Where the CV already states a job term in
 job "PostgreSQL"), you may use the job's wording. Omit fields you do not change."""
 
 
-@dataclass(frozen=True)
-class ModelPrompt:
+class ModelPrompt(NamedTuple):
     """System and user text for one Converse call."""
 
     system: str
@@ -184,8 +182,7 @@ def corrective_message(error: ModelOutputError) -> str:
     )
 
 
-@dataclass(frozen=True)
-class PromptInputs:
+class PromptInputs(NamedTuple):
     """The CV and job as recovered from a user message built by build_prompt."""
 
     resume: dict[str, Any]

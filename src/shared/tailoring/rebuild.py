@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
@@ -30,8 +29,7 @@ class Change(BaseModel):
     added: bool = False
 
 
-@dataclass(frozen=True)
-class RebuildResult:
+class RebuildResult(NamedTuple):
     """The tailored CV, what changed, and what the guard refused."""
 
     resume: dict[str, Any]

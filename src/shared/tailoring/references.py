@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 SUMMARY_REF = "basics.summary"
 LABEL_REF = "basics.label"
@@ -49,8 +49,7 @@ REWORDABLE_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SourceItem:
+class SourceItem(NamedTuple):
     """One item the model may see and act on: its reference, kind and text."""
 
     ref: str

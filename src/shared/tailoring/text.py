@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # A token starts with a letter or digit, may carry inner dots, apostrophes and ampersands
 # (Node.js, O'Brien, R&D) and trailing plus or hash signs (C++, C#). A leading dot is kept
@@ -19,8 +19,7 @@ _MIN_STEM_LENGTH = 4
 _CURLY_APOSTROPHE = "\u2019"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One token of a text with its position and normal forms."""
 
     text: str

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.tailoring.text import Token, normalise_whitespace, tokenize
 
@@ -33,8 +33,7 @@ class TermKind(StrEnum):
     ORGANISATION = "organisation"
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """A canonical vocabulary entry; every alias of it shares the same key."""
 
     key: str
@@ -42,8 +41,7 @@ class Term:
     kind: TermKind
 
 
-@dataclass(frozen=True, slots=True)
-class TermMatch:
+class TermMatch(NamedTuple):
     """One occurrence of a term in a text, by token and character span."""
 
     term: Term

@@ -124,6 +124,7 @@ def test_the_handlers_get_the_cdk_variables_and_the_standard_endpoint_variables(
     assert environment["MAX_RECEIVE_COUNT"] == str(constants.MAX_RECEIVE_COUNT)
     assert environment["JOB_TTL_DAYS"] == str(constants.JOB_TTL_DAYS)
     assert environment["MODEL_ID"] == constants.MODEL_ID
+    assert environment["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
     for service in ("DYNAMODB", "SQS", "EVENTBRIDGE"):
         assert environment[f"AWS_ENDPOINT_URL_{service}"] == "http://127.0.0.1:4566"
     assert environment["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] == "http://127.0.0.1:4567"
