@@ -15,6 +15,7 @@ from bench.cold_start import (
     ModuleTime,
     attribute_extra_time,
     import_graph,
+    measure_in_one_process,
     measure_interleaved,
     parse_importtime,
     run_figure,
@@ -163,6 +164,9 @@ def test_the_timing_environment_uses_its_own_bytecode_cache_or_none(tmp_path: Pa
     assert uncached["PYTHONDONTWRITEBYTECODE"] == "1"
     assert "PYTHONPYCACHEPREFIX" not in uncached
 
+    # And both switch pydantic plugins off, as the stack does on both functions
+    assert cached["PYDANTIC_DISABLE_PLUGINS"] == uncached["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+
 
 def test_interleaved_timing_collects_one_handler_and_one_baseline_sample_per_round(tmp_path: Path) -> None:
     # Given two cheap standard-library imports standing in for a handler and its baseline
@@ -179,12 +183,29 @@ def test_interleaved_timing_collects_one_handler_and_one_baseline_sample_per_rou
     assert pair.ratio_of_medians() > 0
 
 
+def test_one_process_timing_times_the_baseline_and_then_the_handler_on_top(tmp_path: Path) -> None:
+    # Given a "handler" that imports much more than its "baseline"
+    contender = Contender("heavy", ("import json, decimal, email.parser, http.client",), ("import math",))
+    env = timing_environment(bytecode_cache=tmp_path)
+
+    # When two processes time both
+    samples = measure_in_one_process([contender], 2, env)
+
+    # Then each process gave one sample of each, and the handler's clock includes the baseline's
+    pair = samples["heavy"]
+    assert len(pair.handler) == len(pair.baseline) == 2
+    assert all(handler > deps > 0 for handler, deps in zip(pair.handler, pair.baseline, strict=True))
+    assert pair.ratio_of_medians() > 1
+
+
 def test_zero_repetitions_are_refused(tmp_path: Path) -> None:
     # Given a request for no rounds
     # When it is measured
     # Then it is refused
     with pytest.raises(ValueError, match="at least one"):
         measure_interleaved([Contender("x", ("import json",), ("import math",))], 0, {})
+    with pytest.raises(ValueError, match="at least one"):
+        measure_in_one_process([Contender("x", ("import json",), ("import math",))], 0, {})
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="two fresh handler imports take too long on one core")
@@ -204,7 +225,7 @@ def test_figure_a_runs_once_for_the_api_handler(tmp_path: Path) -> None:
 
     # Then it reports one ratio against the 1.15 target, with its samples and baseline
     assert figure.figure == "a"
-    (measurement,) = figure.measurements
+    measurement, separate = figure.measurements
     assert measurement.unit == "ratio"
     assert measurement.value > 0
     assert measurement.target is not None
@@ -212,4 +233,8 @@ def test_figure_a_runs_once_for_the_api_handler(tmp_path: Path) -> None:
     assert measurement.status in {Status.PASS, Status.MISS}
     details = figure.details["handlers"]["api.handler"]
     assert len(details["handler_samples_ms"]) == len(details["baseline_samples_ms"]) == 1
+
+    # And the separate-process ratio is reported beside it, without a target
+    assert separate.target is None
+    assert separate.value == pytest.approx(details["separate_processes"]["ratio_of_medians"], abs=0.001)
     assert details["baseline_imports"][0] == "import boto3"
