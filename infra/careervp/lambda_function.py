@@ -117,7 +117,7 @@ class PythonFunctionConstruct(Construct):
         )
         runtime_reason = (
             f"Python {constants.LAMBDA_PYTHON_VERSION} is the runtime contract: the bundle's binary "
-            "wheels (pydantic-core, rpds-py) are built for it from uv.lock, so moving runtime is a planned "
+            "wheels (pydantic-core) are built for it from uv.lock, so moving runtime is a planned "
             "change of the contract, the bundle build and the tests together."
         )
         acknowledge(self.function, "AwsSolutions-L1", runtime_reason)
