@@ -275,7 +275,9 @@ def submit_tailoring_request(
 def get_tailoring_job(
     job_id: Annotated[str, Path(description="The id returned by POST /api/tailor-cv.")],
 ) -> Response[Any]:
-    view = job_status_for_owner(providers.repository(), job_id=job_id, owner=request_owner())
+    view = job_status_for_owner(
+        providers.repository(), job_id=job_id, owner=request_owner(), now=providers.clock()
+    )
     logger.set_correlation_id(view.job_id)
     logger.append_keys(job_id=view.job_id)
     body = JobStatusResponse.from_view(view).model_dump(mode="json", exclude_none=True)

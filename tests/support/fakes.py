@@ -37,7 +37,8 @@ class InMemoryJobRepository:
 
     def create(self, record: JobRecord) -> None:
         self._maybe_fail("create")
-        if record.job_id in self.records:
+        existing = self.records.get(record.job_id)
+        if existing is not None and not existing.is_expired(record.created_at):
             raise ConflictError(f"job {record.job_id} exists")
         self.records[record.job_id] = record
 

@@ -134,7 +134,10 @@ class DynamoDBJobRepository(LazyClient["DynamoDBClient"]):
             self.client.put_item(
                 TableName=self._table_name,
                 Item=_to_item(record),
-                ConditionExpression="attribute_not_exists(job_id)",
+                # A record past its retention counts as gone even before TTL deletes it: an Idempotency-Key
+                # reused after expiry starts a new job rather than replaying one nobody may read any more.
+                ConditionExpression="attribute_not_exists(job_id) OR expires_at <= :now",
+                ExpressionAttributeValues={":now": _n(int(record.created_at.timestamp()))},
             )
         except (ClientError, BotoCoreError) as error:
             _raise_domain_error(error, record.job_id)

@@ -51,3 +51,7 @@ class JobRecord(BaseModel):
     error: JobError | None = None
     model_id: str | None = None
     terminal_event_published: bool = False
+
+    def is_expired(self, now: datetime) -> bool:
+        """Past its retention (``expires_at``, the TTL attribute), whether or not TTL has deleted it yet."""
+        return self.expires_at <= int(now.timestamp())

@@ -1,7 +1,8 @@
 """Reading a job's status on behalf of its owner.
 
-Unknown ids, malformed ids and other owners' jobs all raise the same ``NotFoundError``, so a caller cannot
-learn whether someone else's job exists. The view never carries the submitted CV or job.
+Unknown ids, malformed ids, other owners' jobs and expired jobs all raise the same ``NotFoundError``, so a
+caller cannot learn whether someone else's job exists, and a job past its retention is gone at once, not
+when DynamoDB's TTL gets round to deleting it (which can take days). The view never carries the CV or job.
 """
 
 from __future__ import annotations
@@ -42,15 +43,19 @@ def is_job_id(candidate: str) -> bool:
         return False
 
 
-def job_status_for_owner(repository: JobRepository, *, job_id: str, owner: str) -> JobStatusView:
+def job_status_for_owner(
+    repository: JobRepository, *, job_id: str, owner: str, now: datetime
+) -> JobStatusView:
     """The owner's view of the job.
 
-    ``NotFoundError`` for an unknown or malformed id and for another owner's job alike.
+    ``NotFoundError`` for an unknown or malformed id, another owner's job and an expired job alike.
     """
     if not is_job_id(job_id):
         raise NotFoundError("job not found")
     record = repository.get(job_id)
     if not hmac.compare_digest(record.owner.encode("utf-8"), owner.encode("utf-8")):
+        raise NotFoundError("job not found")
+    if record.is_expired(now):
         raise NotFoundError("job not found")
     return JobStatusView(
         job_id=record.job_id,

@@ -99,6 +99,10 @@ class TailoringJobProcessor:
         except NotFoundError:
             logger.warning("job not found; acknowledging the message", extra={"job_id": delivery.job_id})
             return JobOutcome.MISSING
+        if record.is_expired(self.clock()):
+            # Past retention is gone, as if TTL had deleted it (a redrive from the 14-day DLQ can be older).
+            logger.warning("job expired; acknowledging the message", extra={"job_id": delivery.job_id})
+            return JobOutcome.MISSING
 
         redrive = record.status is JobStatus.FAILED and record.error is not None and record.error.retryable
         if record.status in {JobStatus.COMPLETED, JobStatus.FAILED} and not redrive:

@@ -68,6 +68,24 @@ def test_create_twice_is_a_conflict(repository: JobRepository) -> None:
         assert isinstance(raised.value.__cause__, ClientError)
 
 
+def test_create_replaces_a_record_past_its_retention_but_not_a_live_one(repository: JobRepository) -> None:
+    # Given a job stored 31 days ago with a 30-day retention (expired, but not yet deleted by TTL)
+    old = _record().model_copy(
+        update={"created_at": NOW - timedelta(days=31), "updated_at": NOW - timedelta(days=31)}
+    )
+    old = old.model_copy(update={"expires_at": int((NOW - timedelta(days=1)).timestamp())})
+    repository.create(old)
+
+    # When a job with the same id (a reused Idempotency-Key) is created now
+    fresh = _record().model_copy(update={"request_hash": "new"})
+    repository.create(fresh)
+
+    # Then the new job replaced the expired one, and creating it again is a conflict
+    assert repository.get("job-1").request_hash == "new"
+    with pytest.raises(ConflictError):
+        repository.create(fresh)
+
+
 def test_get_of_an_unknown_job_is_not_found(repository: JobRepository) -> None:
     # Given an empty table / When an unknown job is read / Then NotFoundError
     with pytest.raises(NotFoundError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -156,11 +156,47 @@ def test_the_status_view_hides_other_owners_jobs() -> None:
     accepted = submit_tailoring_job(_submission(), repository=repository, queue=queue, now=NOW, ttl_days=30)
 
     # When its owner and another caller read it
-    view = job_status_for_owner(repository, job_id=accepted.job_id, owner=OWNER)
+    view = job_status_for_owner(repository, job_id=accepted.job_id, owner=OWNER, now=NOW)
 
     # Then the owner sees it and the other caller gets NotFoundError
     assert view.status is JobStatus.PENDING
     assert view.result is None
     assert view.error is None
     with pytest.raises(NotFoundError):
-        job_status_for_owner(repository, job_id=accepted.job_id, owner=OTHER_OWNER)
+        job_status_for_owner(repository, job_id=accepted.job_id, owner=OTHER_OWNER, now=NOW)
+
+
+def test_an_expired_job_is_not_found_even_before_ttl_deletes_it() -> None:
+    # Given a job kept for 30 days
+    repository, queue = InMemoryJobRepository(), InMemoryJobQueue()
+    accepted = submit_tailoring_job(_submission(), repository=repository, queue=queue, now=NOW, ttl_days=30)
+    expiry = NOW + timedelta(days=30)
+
+    # When its owner reads it just before and at its expiry
+    view = job_status_for_owner(
+        repository, job_id=accepted.job_id, owner=OWNER, now=expiry - timedelta(seconds=1)
+    )
+
+    # Then it is there until then, and NotFoundError from then on, though the record still exists
+    assert view.job_id == accepted.job_id
+    with pytest.raises(NotFoundError):
+        job_status_for_owner(repository, job_id=accepted.job_id, owner=OWNER, now=expiry)
+    assert accepted.job_id in repository.records
+
+
+def test_an_idempotency_key_reused_after_expiry_starts_a_new_job() -> None:
+    # Given a job submitted with a key 31 days ago and kept for 30
+    repository, queue = InMemoryJobRepository(), InMemoryJobQueue()
+    first = submit_tailoring_job(
+        _submission(), repository=repository, queue=queue, now=NOW - timedelta(days=31), ttl_days=30
+    )
+
+    # When the same key and body are submitted now
+    again = submit_tailoring_job(_submission(), repository=repository, queue=queue, now=NOW, ttl_days=30)
+
+    # Then a new PENDING job is queued under the same id instead of replaying the expired one
+    assert again.job_id == first.job_id
+    assert again.replayed is False
+    assert again.status is JobStatus.PENDING
+    assert repository.records[again.job_id].created_at == NOW
+    assert len(queue.sent) == 2

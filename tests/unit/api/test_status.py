@@ -100,6 +100,20 @@ def test_another_caller_gets_the_same_404_as_for_an_unknown_id(api: ApiHarness) 
     assert theirs.error_code == "not_found"
 
 
+def test_a_job_past_its_retention_gets_the_same_404_before_ttl_deletes_it(api: ApiHarness) -> None:
+    # Given the owner's job, 7 days (the default retention) after it was submitted; TTL has not deleted it yet
+    job_id = _submitted(api)
+    api.now += timedelta(days=7)
+
+    # When the owner asks for it
+    expired = api.status(job_id)
+
+    # Then the answer is the same 404 as for an unknown id, though the record still exists
+    assert expired.status == 404
+    assert expired.raw_body == api.status(str(uuid.uuid4())).raw_body
+    assert job_id in api.repository.records
+
+
 @pytest.mark.parametrize(
     "job_id",
     [

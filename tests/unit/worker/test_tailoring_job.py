@@ -331,6 +331,21 @@ def test_a_missing_job_is_acknowledged() -> None:
     assert world.model.calls == []
 
 
+def test_a_job_past_its_retention_is_acknowledged_without_work_or_event() -> None:
+    # Given a pending job redriven from the DLQ after its 7-day retention, before TTL deleted it
+    world = World([tool_reply(good_edits())])
+    world.processor.clock = lambda: NOW + timedelta(days=7)
+
+    # When it is delivered
+    outcome = world.deliver()
+
+    # Then it is treated as gone: no model call, no event, the record untouched
+    assert outcome is JobOutcome.MISSING
+    assert world.model.calls == []
+    assert world.publisher.events == []
+    assert world.record.status is JobStatus.PENDING
+
+
 HIGHLIGHT_APIS = "work[0].highlights[4]"
 APIS = "Built RESTful APIs consumed by 3 mobile apps and more than 40 carrier integrations"
 FABRICATIONS = {
