@@ -223,6 +223,20 @@ CASES: Final[tuple[HostileCase, ...]] = (
         "validation_failed",
     ),
     HostileCase(
+        "a thirteenth month",
+        K.INVALID_DATES,
+        post(changed(_set("resume.work[0].startDate", "2021-13"))),
+        422,
+        "validation_failed",
+    ),
+    HostileCase(
+        "the thirtieth of February",
+        K.INVALID_DATES,
+        post(changed(_set("resume.work[0].endDate", "2023-02-30"))),
+        422,
+        "validation_failed",
+    ),
+    HostileCase(
         "a null where JSON Resume allows only a string",
         K.WRONG_TYPES,
         post(changed(_set("resume.work[0].position", None))),

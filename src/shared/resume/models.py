@@ -10,6 +10,7 @@ They are ``TypedDict``s rather than ``BaseModel``s: a document stays a plain dic
 left-out key stays left out, and pydantic builds their validators in about half the time (cold-start time).
 """
 
+from datetime import date
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, with_config
@@ -30,7 +31,9 @@ from shared.resume.limits import (
 # measurable share of the cold start. Constraints are declarative (checked in pydantic-core, not in Python
 # functions) for the same reason, and because they are cheaper per request.
 
-ISO8601_DATE_PATTERN = r"^([1-2][0-9]{3}-[0-1][0-9]-[0-3][0-9]|[1-2][0-9]{3}-[0-1][0-9]|[1-2][0-9]{3})$"
+# JSON Resume's own pattern admits month 13 and day 39; this one is stricter (so still schema-valid), and
+# _real_calendar_date refuses the days a month does not have (2023-02-30).
+ISO8601_DATE_PATTERN = r"^[1-2][0-9]{3}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 # Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F; tab and newline are allowed.
 NO_CONTROL_CHARACTERS_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$"
 # What a failed pattern means, in words a person can act on (the API reports these instead of the regex).
@@ -38,6 +41,15 @@ PATTERN_MESSAGES = {
     ISO8601_DATE_PATTERN: "must be an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD",
     NO_CONTROL_CHARACTERS_PATTERN: "control characters (including NUL) are not allowed",
 }
+
+
+def _real_calendar_date(value: str) -> str:
+    if len(value) == len("YYYY-MM-DD"):
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be a real calendar date") from None
+    return value
 
 
 def _reject_blank(value: str) -> str:
@@ -57,7 +69,9 @@ JobText = Annotated[
     StringConstraints(min_length=1, max_length=MAX_JOB_TEXT_CHARS, pattern=NO_CONTROL_CHARACTERS_PATTERN),
     AfterValidator(_reject_blank),
 ]
-Iso8601Date = Annotated[str, StringConstraints(pattern=ISO8601_DATE_PATTERN)]
+Iso8601Date = Annotated[
+    str, StringConstraints(pattern=ISO8601_DATE_PATTERN), AfterValidator(_real_calendar_date)
+]
 Highlights = Annotated[list[LongText], Field(max_length=MAX_HIGHLIGHTS_PER_ENTRY)]
 Keywords = Annotated[list[ShortText], Field(max_length=MAX_KEYWORDS_PER_ENTRY)]
 _EntryT = TypeVar("_EntryT")

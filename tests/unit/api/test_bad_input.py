@@ -159,6 +159,40 @@ def test_schema_violations_are_422_with_field_paths_and_clear_messages(api: ApiH
     }
 
 
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        ("2021-13", "must be an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("2021-04-39", "must be an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD"),
+        ("2023-02-30", "must be a real calendar date"),
+        ("2023-04-31", "must be a real calendar date"),
+    ],
+)
+def test_dates_that_do_not_exist_are_422(api: ApiHarness, date: str, message: str) -> None:
+    # Given a CV whose start date has the right shape but no such month or day
+    resume = sample_resume()
+    resume["work"][0]["startDate"] = date
+
+    # When it is submitted
+    response = _submit(api, sample_request(resume=resume))
+
+    # Then the date is named with what is wrong
+    assert _problems(response.body) == {"body.resume.work[0].startDate": message}
+
+
+@pytest.mark.parametrize("date", ["2024-02-29", "2021-12", "1999", "2021-04-30"])
+def test_real_dates_in_every_json_resume_form_are_accepted(api: ApiHarness, date: str) -> None:
+    # Given a CV with a real date in one of JSON Resume's forms
+    resume = sample_resume()
+    resume["work"][0]["startDate"] = date
+
+    # When it is submitted
+    response = api.submit(sample_request(resume=resume))
+
+    # Then it is accepted
+    assert response.status == 202
+
+
 def test_a_null_field_is_422_as_json_resume_allows_leaving_it_out_but_not_null(api: ApiHarness) -> None:
     # Given a CV and a job that send null for fields instead of leaving them out
     resume = sample_resume()
