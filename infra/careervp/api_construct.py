@@ -85,6 +85,7 @@ class ApiConstruct(Construct):
             "RequestParametersValidator", validate_request_parameters=True
         )
         self.function, self.role = self._add_cv_tailor_lambda_integration(table=table, queue=queue)
+        self._add_gateway_response_headers()
         self._acknowledge_findings()
 
     def _add_cv_tailor_lambda_integration(
@@ -139,6 +140,14 @@ class ApiConstruct(Construct):
         self._add_preflight(tailor, ["POST", "OPTIONS"])
         self._add_preflight(job, ["GET", "OPTIONS"])
         return api_function.function, role
+
+    def _add_gateway_response_headers(self) -> None:
+        """API Gateway's own answers (no signature, throttled, too large) carry the service's headers."""
+        headers = {name: f"'{value}'" for name, value in constants.GATEWAY_RESPONSE_HEADERS.items()}
+        for response_type in (apigateway.ResponseType.DEFAULT_4_XX, apigateway.ResponseType.DEFAULT_5_XX):
+            self.rest_api.add_gateway_response(
+                f"GatewayResponse{response_type.response_type}", type=response_type, response_headers=headers
+            )
 
     def _add_preflight(self, resource: apigateway.Resource, methods: list[str]) -> apigateway.Method:
         return resource.add_cors_preflight(

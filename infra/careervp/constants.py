@@ -113,6 +113,9 @@ KMS_KEY_PENDING_WINDOW_DAYS: Final = 7  # days before a deleted alarm-topic key 
 # --- API Gateway -------------------------------------------------------------------------------------
 API_THROTTLING_RATE_LIMIT: Final = 20  # requests per second, steady state, for the whole stage
 API_THROTTLING_BURST_LIMIT: Final = 40  # requests, token-bucket burst for the whole stage
+# Headers on API Gateway's own refusals (403 unsigned, 429 throttled, 413, 5xx...): the same as the function
+# puts on its responses (api.responses.SECURITY_HEADERS; a test keeps the two equal).
+GATEWAY_RESPONSE_HEADERS: Final = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 DEFAULT_ALLOWED_ORIGINS: Final = ("*",)  # CORS default; set allowed_origins in CDK context for production
 CORS_MAX_AGE_SECONDS: Final = 600  # seconds a browser may cache the preflight answer
 CORS_ALLOWED_HEADERS: Final = (

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from api.responses import SECURITY_HEADERS
 from careervp import constants
 from careervp.naming_utils import NamingUtils
 from tests.infra.conftest import TEST_ALLOWED_ORIGINS, TEST_ENV
@@ -113,6 +114,21 @@ def test_stage_has_json_access_logs_tracing_and_throttling(synthesized: Synthesi
     assert settings["ThrottlingRateLimit"] == constants.API_THROTTLING_RATE_LIMIT
     assert settings["ThrottlingBurstLimit"] == constants.API_THROTTLING_BURST_LIMIT
     assert settings["DataTraceEnabled"] is False
+
+
+@pytest.mark.parametrize("response_type", ["DEFAULT_4XX", "DEFAULT_5XX"])
+def test_gateway_refusals_carry_the_functions_security_headers(
+    synthesized: SynthesizedStack, response_type: str
+) -> None:
+    # Given the synthesised stack
+    # When API Gateway's own response of this type is looked up
+    _, response = synthesized.one("AWS::ApiGateway::GatewayResponse", ResponseType=response_type)
+
+    # Then it sends nosniff and no-store, exactly the headers the function sends
+    parameters = response["Properties"]["ResponseParameters"]
+    assert parameters == {
+        f"gatewayresponse.header.{name}": f"'{value}'" for name, value in SECURITY_HEADERS.items()
+    }
 
 
 def test_rest_api_is_regional_and_named_by_the_scheme(synthesized: SynthesizedStack) -> None:
