@@ -132,13 +132,15 @@ def error_path(location: Sequence[Any]) -> str:
 
 def _clear_message(error: Mapping[str, Any]) -> str:
     message = str(error.get("msg", "is invalid"))
-    if "input" in error and error["input"] is None and error.get("type") != "missing":
+    error_type = str(error.get("type", ""))
+    if error_type == "extra_forbidden":
+        return "is not an allowed field"
+    if error_type == "missing":
+        return "is required"
+    # A null where a value of some type was expected: "Input should be a valid string" would not say why.
+    if error.get("input", ...) is None and (error_type.endswith("_type") or error_type == "literal_error"):
         return NULL_MESSAGE
-    if error.get("type") == "string_pattern_mismatch":
+    if error_type == "string_pattern_mismatch":
         pattern = (error.get("ctx") or {}).get("pattern")
         return PATTERN_MESSAGES.get(str(pattern), message)
-    if error.get("type") == "extra_forbidden":
-        return "is not an allowed field"
-    if error.get("type") == "missing":
-        return "is required"
     return message.removeprefix(_PYDANTIC_VALUE_ERROR_PREFIX)

@@ -1,7 +1,7 @@
 """Validation against the vendored JSON Resume schemas, for the evaluation and the tests.
 
-The Lambdas never load ``jsonschema``: they validate with the pydantic models in ``shared.resume.models``,
-which accept nothing the schemas reject (``tests/unit/resume`` proves it).
+The Lambdas never load ``jsonschema``: pydantic validates documents against the types in
+``shared.resume.models``, which accept nothing the schemas reject (``tests/unit/resume`` proves it).
 """
 
 from __future__ import annotations

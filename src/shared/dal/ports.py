@@ -10,7 +10,7 @@ from shared.dal.models import JobError, JobRecord
 
 class JobRepository(Protocol):
     def create(self, record: JobRecord) -> None:
-        """Store a new PENDING job. ``ConflictError`` when the job id exists."""
+        """Store a new PENDING job. ``ConflictError`` when a job with its id exists and has not expired."""
 
     def get(self, job_id: str) -> JobRecord:
         """The job. ``NotFoundError`` when absent."""

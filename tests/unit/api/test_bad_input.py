@@ -193,6 +193,20 @@ def test_real_dates_in_every_json_resume_form_are_accepted(api: ApiHarness, date
     assert response.status == 202
 
 
+def test_an_unknown_field_sent_as_null_is_named_as_not_allowed(api: ApiHarness) -> None:
+    # Given unknown members set to null at the top level and inside the options
+    document = {**sample_request(), "callback_url": None, "options": {"tone": None}}
+
+    # When it is submitted
+    response = _submit(api, document)
+
+    # Then they are refused as fields the API does not have, not as nulls to fill in
+    assert _problems(response.body) == {
+        "body.callback_url": "is not an allowed field",
+        "body.options.tone": "is not an allowed field",
+    }
+
+
 def test_a_null_field_is_422_as_json_resume_allows_leaving_it_out_but_not_null(api: ApiHarness) -> None:
     # Given a CV and a job that send null for fields instead of leaving them out
     resume = sample_resume()
