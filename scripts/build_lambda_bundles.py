@@ -4,11 +4,16 @@
 ``worker`` + ``shared`` + the same dependencies. Dependencies are the locked versions of the project's
 runtime dependencies, installed from wheels built for the Lambda platform (manylinux2014 aarch64, CPython
 3.12), never the build machine's own wheels; a check of every installed wheel's tags enforces that.
+
+Every module is then compiled to CPython 3.12 bytecode (``scripts/compile_bytecode.mjs``, which runs
+Pyodide's CPython 3.12 under Node): Lambda cannot write ``__pycache__`` in ``/var/task``, so a bundle without
+it compiles every module it imports on every cold start.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -25,6 +30,8 @@ REQUIREMENTS_FILE: Final = BUILD_DIR / "requirements.txt"
 
 PYTHON_VERSION: Final = "3.12"
 PYTHON_TAG: Final = "cp312"
+CACHE_TAG: Final = "cpython-312"  # what Python 3.12 names its .pyc files, and looks for
+BYTECODE_COMPILER: Final = REPO_ROOT / "scripts" / "compile_bytecode.mjs"
 UV_PYTHON_PLATFORM: Final = "aarch64-manylinux2014"
 PLATFORM_MARKER: Final = "aarch64"
 MAX_UNZIPPED_BYTES: Final = 250 * 1024 * 1024  # Lambda's limit for an unzipped deployment package
@@ -146,6 +153,32 @@ def check_platforms(target: Path) -> None:
         )
 
 
+def compile_bytecode(bundles: list[Path]) -> int:
+    """Compile every module of ``bundles`` to hash-checked CPython 3.12 bytecode; the number compiled."""
+    node = shutil.which("node")
+    if node is None:
+        raise BundleBuildError("node is not on PATH: it runs Pyodide (CPython 3.12) to compile the bytecode")
+    if not (REPO_ROOT / "node_modules" / "pyodide").is_dir():
+        raise BundleBuildError("node_modules/pyodide is missing: run `make install`")
+    command = [node, str(BYTECODE_COMPILER), *(str(bundle) for bundle in bundles)]
+    print("$", " ".join(command), flush=True)
+    completed = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        command, cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    lines = completed.stdout.strip().splitlines()
+    try:
+        summary = json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        detail = completed.stderr.strip()[-500:] or "no output"
+        raise BundleBuildError(f"bytecode compilation failed: {detail}") from None
+    if completed.returncode != 0 or summary["problems"]:
+        raise BundleBuildError("bytecode compilation failed: " + "; ".join(summary["problems"]))
+    if summary["cache_tag"] != CACHE_TAG:
+        raise BundleBuildError(f"bytecode is for {summary['cache_tag']}, Lambda needs {CACHE_TAG}")
+    print(f"compiled {summary['compiled']} modules with Python {summary['python']} ({CACHE_TAG})", flush=True)
+    return int(summary["compiled"])
+
+
 def measure(name: str, directory: Path) -> BundleSize:
     files = [path for path in directory.rglob("*") if path.is_file()]
     return BundleSize(
@@ -156,7 +189,10 @@ def measure(name: str, directory: Path) -> BundleSize:
 def assemble_bundle(
     name: str, packages: tuple[str, ...], dependencies: Path, output_dir: Path, src_dir: Path = SRC_DIR
 ) -> BundleSize:
-    """``output_dir/name``: the installed dependencies plus the source packages, without tests or caches."""
+    """``output_dir/name``: the installed dependencies plus the source packages, without tests or caches.
+
+    The size is measured before ``compile_bytecode`` adds bytecode; ``build`` checks the limit again after.
+    """
     bundle = output_dir / name
     shutil.copytree(dependencies, bundle)
     for package in packages:
@@ -178,8 +214,14 @@ def build(output_dir: Path) -> list[BundleSize]:
     export_requirements(REQUIREMENTS_FILE)
     install_dependencies(REQUIREMENTS_FILE, dependencies)
     check_platforms(dependencies)
-    sizes = [assemble_bundle(name, packages, dependencies, output_dir) for name, packages in BUNDLES.items()]
+    for name, packages in BUNDLES.items():
+        assemble_bundle(name, packages, dependencies, output_dir)
     shutil.rmtree(dependencies)
+    compile_bytecode([output_dir / name for name in BUNDLES])
+    sizes = [measure(name, output_dir / name) for name in BUNDLES]
+    for size in sizes:
+        if size.total_bytes > MAX_UNZIPPED_BYTES:
+            raise BundleBuildError(f"{size.describe()} exceeds Lambda's 250 MB unzipped limit")
     return sizes
 
 

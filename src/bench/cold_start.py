@@ -19,8 +19,9 @@ modules, tenacity, ...) is what the figure charges to the project.
 
 Both sides load bytecode from a cache of their own (``build/bench/pycache``), filled by an untimed first run,
 and run with the variables the stack sets on the functions that change import work (pydantic plugins off).
-A second, reported-only measurement imports the handler with no bytecode at all, as a bundle without ``.pyc``
-files starts on Lambda (its file system is read-only, so Python compiles every module on every cold start).
+A second, reported-only measurement imports the handler with no bytecode at all: what a bundle without
+``.pyc`` files would cost on Lambda, whose read-only file system makes Python compile every module on every
+cold start. ``make build`` compiles the bundles' bytecode to avoid exactly that.
 """
 
 from __future__ import annotations
@@ -483,7 +484,7 @@ def run_figure(options: ColdStartOptions) -> FigureResult:
             pair = uncached[contender.label]
             handler_ms = _ms(median(pair.handler))
             measurements.append(
-                Measurement(f"import {contender.label}, no .pyc (as bundled)", handler_ms, "ms")
+                Measurement(f"import {contender.label}, without bytecode", handler_ms, "ms")
             )
             details["handlers"][contender.label]["no_bytecode"] = {
                 "handler_median_ms": handler_ms,

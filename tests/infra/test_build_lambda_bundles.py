@@ -1,4 +1,4 @@
-"""scripts/build_lambda_bundles.py: platform checks and bundle assembly (no network, no real install)."""
+"""scripts/build_lambda_bundles.py: platform checks, assembly and bytecode (no network, no real install)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from scripts.build_lambda_bundles import (
     BUNDLES,
+    CACHE_TAG,
     BundleBuildError,
     assemble_bundle,
     check_platforms,
+    compile_bytecode,
     tag_fits_lambda,
 )
 
@@ -117,3 +119,40 @@ def test_a_missing_source_package_stops_the_build(tmp_path: Path) -> None:
     # Then the build stops with the missing package named
     with pytest.raises(BundleBuildError, match="is not a Python package"):
         assemble_bundle("api", BUNDLES["api"], dependencies, tmp_path / "out", src_dir=tmp_path / "src")
+
+
+# CPython 3.12's bytecode magic number (3531) and PEP 552 flags for hash-checked .pyc files.
+PYTHON_312_MAGIC = bytes.fromhex("cb0d0d0a")
+HASH_CHECKED_FLAGS = 0b11
+
+
+def test_bundles_get_hash_checked_python_312_bytecode_for_every_module(tmp_path: Path) -> None:
+    # Given two small bundles, one with a nested package
+    for bundle, module in (("api", "handler.py"), ("worker", "pkg/inner.py")):
+        path = tmp_path / bundle / module
+        path.parent.mkdir(parents=True)
+        path.write_text("def answer() -> int:\n    return 42\n", encoding="utf-8")
+
+    # When their bytecode is compiled
+    compiled = compile_bytecode([tmp_path / "api", tmp_path / "worker"])
+
+    # Then each module has a .pyc that Python 3.12 would load whatever the files' timestamps
+    assert compiled == 2
+    for pyc in (
+        tmp_path / "api" / "__pycache__" / f"handler.{CACHE_TAG}.pyc",
+        tmp_path / "worker" / "pkg" / "__pycache__" / f"inner.{CACHE_TAG}.pyc",
+    ):
+        header = pyc.read_bytes()[:8]
+        assert header[:4] == PYTHON_312_MAGIC
+        assert int.from_bytes(header[4:8], "little") == HASH_CHECKED_FLAGS
+
+
+def test_a_module_python_312_cannot_compile_stops_the_build(tmp_path: Path) -> None:
+    # Given a bundle with a syntax error in one module
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "broken.py").write_text("def broken(:\n", encoding="utf-8")
+
+    # When its bytecode is compiled
+    # Then the build stops and names the module
+    with pytest.raises(BundleBuildError, match=r"broken\.py"):
+        compile_bytecode([tmp_path / "api"])
