@@ -167,7 +167,7 @@ class ApiConstruct(Construct):
         acknowledge(
             self.rest_api,
             "AwsSolutions-APIG2",
-            "Bodies are validated in the API function (pydantic and the JSON Resume schema) because "
+            "Bodies are validated in the API function (pydantic, against the JSON Resume types) because "
             "the contract answers 400/413/415/422 with field-level messages; the validator checks path "
             "parameters.",
         )

@@ -483,9 +483,7 @@ def run_figure(options: ColdStartOptions) -> FigureResult:
         for contender in contenders:
             pair = uncached[contender.label]
             handler_ms = _ms(median(pair.handler))
-            measurements.append(
-                Measurement(f"import {contender.label}, without bytecode", handler_ms, "ms")
-            )
+            measurements.append(Measurement(f"import {contender.label}, without bytecode", handler_ms, "ms"))
             details["handlers"][contender.label]["no_bytecode"] = {
                 "handler_median_ms": handler_ms,
                 "baseline_median_ms": _ms(median(pair.baseline)),
