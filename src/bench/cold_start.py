@@ -108,7 +108,8 @@ def _module_file(module: str, root: Path) -> Path | None:
     return None
 
 
-def _is_type_checking_block(node: ast.stmt) -> bool:
+def is_type_checking_block(node: ast.stmt) -> bool:
+    """``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``): its imports run only under a type checker."""
     if not isinstance(node, ast.If):
         return False
     test = node.test
@@ -122,7 +123,7 @@ def _import_time_statements(body: Iterable[ast.stmt]) -> Iterable[ast.Import | a
     for node in body:
         if isinstance(node, ast.Import | ast.ImportFrom):
             yield node
-        elif isinstance(node, ast.If) and not _is_type_checking_block(node):
+        elif isinstance(node, ast.If) and not is_type_checking_block(node):
             yield from _import_time_statements([*node.body, *node.orelse])
         elif isinstance(node, ast.Try):
             yield from _import_time_statements(

@@ -175,8 +175,8 @@ def _wait_for_stop() -> None:
 
     previous = signal.signal(signal.SIGTERM, request_stop)
     try:
-        while not stopping.wait(0.5):
-            pass
+        # On POSIX a signal interrupts the wait: Ctrl-C raises KeyboardInterrupt, SIGTERM sets the event.
+        stopping.wait()
     finally:
         signal.signal(signal.SIGTERM, previous)
 

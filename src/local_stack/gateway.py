@@ -393,6 +393,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         while True:
             size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
             if size == 0:
+                # Read past the optional trailer fields, up to the blank line that ends the request, so
+                # the connection is left at the next request; nothing in them is used.
                 while self.rfile.readline().strip():
                     pass
                 return b"".join(chunks)

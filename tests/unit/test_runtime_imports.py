@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.cold_start import is_type_checking_block
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LAMBDA_PACKAGES = ("api", "worker", "shared")
 PROJECT_DISTRIBUTION = "careervp-cv-tailor"
@@ -53,7 +55,7 @@ def importable_names(distributions: set[str]) -> set[str]:
 
 def _imports(node: ast.AST) -> Iterator[tuple[int, str]]:
     """Every absolute import's top-level module, except those only type checkers run."""
-    if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+    if isinstance(node, ast.If) and is_type_checking_block(node):
         for branch in node.orelse:
             yield from _imports(branch)
         return

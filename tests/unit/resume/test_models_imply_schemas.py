@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import copy
 import itertools
-import json
 from collections.abc import Callable, Iterator, Mapping
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft7Validator
 from pydantic import ValidationError
 
+from evaluation.schema_checks import json_resume_schema, schema_errors
 from shared.resume.validation import validated_job, validated_resume
 
 Path = tuple[str | int, ...]
@@ -59,13 +56,6 @@ VALIDATORS: Mapping[str, Callable[[Any], dict[str, Any]]] = {
 }
 
 
-@cache
-def _schema(schema_file: str) -> dict[str, Any]:
-    text = resources.files("shared.resume").joinpath("schema", schema_file).read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
-
-
 def _resolved(node: Mapping[str, Any], root: Mapping[str, Any]) -> Mapping[str, Any]:
     reference = node.get("$ref")
     if not isinstance(reference, str):
@@ -88,7 +78,7 @@ def _property_paths(node: Mapping[str, Any], root: Mapping[str, Any], path: Path
 
 
 def property_paths(schema_file: str) -> list[Path]:
-    schema = _schema(schema_file)
+    schema = json_resume_schema(schema_file)
     return list(_property_paths(schema, schema))
 
 
@@ -108,11 +98,6 @@ def placed(document: dict[str, Any], path: Path, value: Any) -> dict[str, Any]:
     else:
         container[path[-1]] = value
     return result
-
-
-def schema_errors(schema_file: str, document: Any) -> list[str]:
-    validator = Draft7Validator(_schema(schema_file))
-    return [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(document)]
 
 
 def accepted_copy(schema_file: str, document: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
+from evaluation.schema_checks import json_resume_validator
+
 FIXTURES = Path(__file__).parent / "fixtures"
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "src" / "shared" / "resume" / "schema"
 AS_OF = date(2025, 6, 1)
 
 
@@ -43,12 +44,12 @@ def nurse_job() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def resume_validator() -> Draft7Validator:
-    return Draft7Validator(json.loads((SCHEMA_DIR / "schema.json").read_text(encoding="utf-8")))
+    return json_resume_validator("schema.json")
 
 
 @pytest.fixture(scope="session")
 def job_validator() -> Draft7Validator:
-    return Draft7Validator(json.loads((SCHEMA_DIR / "job-schema.json").read_text(encoding="utf-8")))
+    return json_resume_validator("job-schema.json")
 
 
 def protected_fields(resume: dict[str, Any]) -> dict[str, Any]:
