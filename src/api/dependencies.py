@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import cache
 
 from api.settings import ApiSettings
 from shared.clients.ports import JobQueue
 from shared.clients.sqs_queue import SqsJobQueue
+from shared.clock import Clock, utc_now
 from shared.dal.dynamodb_jobs import DynamoDBJobRepository
 from shared.dal.ports import JobRepository
 from shared.settings import load_settings
@@ -43,16 +43,12 @@ def sqs_job_queue() -> JobQueue:
     return _queue(api_settings().queue_url)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class Providers:
     settings: Callable[[], ApiSettings] = api_settings
     repository: Callable[[], JobRepository] = dynamodb_job_repository
     queue: Callable[[], JobQueue] = sqs_job_queue
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
 
 
 providers = Providers()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final, Protocol
 
 from careervp_cli.aws import SQS_BATCH_LIMIT, AwsAccessError, MoveTaskUnsupportedError, QueueMessage
+from shared.clock import Clock, utc_now
 from shared.dal.models import JobRecord
 
 # How long a scanned message stays invisible; longer than any scan of a few thousand messages.
@@ -126,11 +127,14 @@ def inspect(
     dlq_url: str,
     job_lookup: JobLookup | None,
     *,
-    now: datetime | None = None,
+    clock: Clock = utc_now,
     wait_seconds: int = SCAN_WAIT_SECONDS,
 ) -> list[DlqEntry]:
-    """List the DLQ's messages with their job's recorded failure; every message stays in the DLQ."""
-    moment = now or datetime.now(UTC)
+    """List the DLQ's messages with their job's recorded failure; every message stays in the DLQ.
+
+    Ages are measured against ``clock`` (the wall clock unless a caller passes another).
+    """
+    moment = clock()
     messages = list(scan(queues, dlq_url, wait_seconds=wait_seconds))
     try:
         return [_entry(message, job_lookup, moment) for message in messages]

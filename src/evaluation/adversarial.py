@@ -284,7 +284,7 @@ def _judge_retry_then_fail(
     if code != case.error:
         result.problems.append(f"reply judged {code or 'usable'}; expected {case.error}")
     reply = model_reply(case.reply.tool_input, case.reply.stop_reason, case.reply.text)
-    run = run_worker(pair.resume, pair.job, [reply, reply], rig_factory)
+    run = run_worker(pair.resume, pair.job, [reply, reply], rig_factory, as_of=as_of)
     error = run.record.error
     result.observed["worker"] = {
         "outcome": run.outcome.value,
@@ -308,12 +308,11 @@ def _judge_retry_then_fail(
 
 
 def check_worker_keeps_originals(
-    case: AdversarialCase, pair: CorpusPair, rig_factory: RigFactory = in_memory_rig
+    case: AdversarialCase, pair: CorpusPair, as_of: date, rig_factory: RigFactory = in_memory_rig
 ) -> list[str]:
     """A ``rejected`` case through the worker: the job completes once, with the rejections in its result."""
-    run = run_worker(
-        pair.resume, pair.job, [model_reply(case.reply.tool_input, case.reply.stop_reason)], rig_factory
-    )
+    replies = [model_reply(case.reply.tool_input, case.reply.stop_reason)]
+    run = run_worker(pair.resume, pair.job, replies, rig_factory, as_of=as_of)
     problems = []
     if run.outcome is not JobOutcome.COMPLETED or len(run.model_calls) != 1:
         problems.append(f"worker ended {run.outcome.value} after {len(run.model_calls)} calls")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from shared.clients.model_types import ConverseRequest, ModelReply
 from shared.clients.ports import EventPublisher, ModelClient
+from shared.clock import fixed_clock
 from shared.dal.models import JobError, JobRecord, JobStatus
 from shared.dal.ports import JobRepository
 from shared.errors import ConflictError, NotFoundError
@@ -156,11 +157,19 @@ class WorkerRun:
 
 
 def run_worker(
-    resume: dict[str, Any], job: dict[str, Any], replies: list[ModelReply], rig_factory: RigFactory
+    resume: dict[str, Any],
+    job: dict[str, Any],
+    replies: list[ModelReply],
+    rig_factory: RigFactory,
+    *,
+    as_of: date,
 ) -> WorkerRun:
-    """Queue one job, let the real processor handle its first delivery, and report what happened."""
+    """Queue one job, let the real processor handle its first delivery, and report what happened.
+
+    The job is submitted and processed at noon UTC on ``as_of``, the evaluation's day.
+    """
     rig = rig_factory(replies)
-    now = datetime.now(UTC)
+    now = datetime.combine(as_of, time(12), tzinfo=UTC)
     rig.repository.create(
         JobRecord(
             job_id=RIG_JOB_ID,
@@ -177,6 +186,7 @@ def run_worker(
     processor = TailoringJobProcessor(
         ports=TailoringJobPorts(repository=rig.repository, publisher=rig.publisher, model=rig.model),
         config=TailoringJobConfig(model_id=HAIKU_MODEL_ID, fallback_model_id=None, max_receive_count=3),
+        clock=fixed_clock(now),
         sleep=lambda _seconds: None,
     )
     try:

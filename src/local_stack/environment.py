@@ -91,5 +91,8 @@ def reset_handler_caches() -> None:
     for factory_name in ("dynamodb_client", "sqs_client", "events_client", "bedrock_runtime_client"):
         getattr(aws, factory_name).cache_clear()
     importlib.import_module("shared.settings").clear_settings_cache()
-    importlib.import_module("api.dependencies").clear_port_cache()
+    api_dependencies = importlib.import_module("api.dependencies")
+    api_dependencies.clear_port_cache()
+    # A new container reads the wall clock (the stack hands its own clock in after this reset).
+    api_dependencies.providers.clock = importlib.import_module("shared.clock").utc_now
     importlib.import_module("worker.dependencies").job_processor.cache_clear()

@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -28,6 +28,7 @@ from careervp import constants
 from local_stack.config import DEFAULT_HOST, LOCAL_ACCOUNT_ID
 from local_stack.lambda_context import LocalLambdaContext
 from local_stack.sigv4 import SignatureRejectedError, SigV4Authorization, missing_token, parse_authorization
+from shared.clock import Clock, utc_now
 
 ApiHandler = Callable[[dict[str, Any], Any], Mapping[str, Any]]
 
@@ -224,8 +225,11 @@ class ApiGatewayEmulator:
         stage: str = constants.API_STAGE_NAME,
         timeout_seconds: int = constants.API_TIMEOUT_SECONDS,
         memory_mb: int = constants.API_MEMORY_MB,
+        clock: Clock = utc_now,
     ) -> None:
         self._handler = handler
+        # Stamps each proxy event's requestTime, as API Gateway does.
+        self._clock = clock
         self._function_name = function_name
         self._region = region
         self._stage = stage
@@ -265,7 +269,7 @@ class ApiGatewayEmulator:
             path_parameters=path_parameters,
             identity=identity_for(authorization, request.source_ip, user_agent),
             request_id=request_id,
-            now=datetime.now(UTC),
+            now=self._clock(),
         )
         return self._invoke(event, request_id)
 

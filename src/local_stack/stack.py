@@ -11,6 +11,7 @@ import importlib
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date
 from types import TracebackType
 from typing import Any
 
@@ -22,6 +23,7 @@ from local_stack.gateway import ApiGatewayEmulator, ApiHandler, LocalApiGateway
 from local_stack.provision import LocalResources, Provisioner
 from local_stack.worker_clock import FastForwardClock
 from local_stack.worker_runner import DeliveryFaults, RunnerSettings, WorkerHandler, WorkerRunner
+from shared.clock import Clock, utc_now
 
 _LOG = logging.getLogger(__name__)
 
@@ -41,8 +43,11 @@ class StackEndpoints:
 class LocalStack:
     """Composes the local services. Use as a context manager, or call ``start()`` and ``stop()``."""
 
-    def __init__(self, config: LocalStackConfig) -> None:
+    def __init__(self, config: LocalStackConfig, clock: Clock = utc_now) -> None:
+        """``clock`` is the stack's time: the API stamps jobs with it, the worker and the emulated model
+        read it (the worker's runs ahead of it with ``config.fast_forward_leases``)."""
         self.config = config
+        self._clock = clock
         self._aws = AwsEmulator(config.host, config.aws_port)
         self._bedrock: BedrockEmulator | None = None
         self._gateway: LocalApiGateway | None = None
@@ -50,7 +55,7 @@ class LocalStack:
         self._environment = ProcessEnvironment()
         self._endpoints: StackEndpoints | None = None
         # The worker's clock; it only runs ahead of real time with ``config.fast_forward_leases``.
-        self.worker_clock = FastForwardClock()
+        self.worker_clock = FastForwardClock(clock)
 
     @property
     def endpoints(self) -> StackEndpoints:
@@ -69,6 +74,9 @@ class LocalStack:
         if self._runner is None:
             raise RuntimeError("the local stack is not running")
         return self._runner
+
+    def _today(self) -> date:
+        return self._clock().date()
 
     def set_faults(self, faults: FaultConfig) -> None:
         """Change the Bedrock emulator's fault injection while the stack runs."""
@@ -94,7 +102,9 @@ class LocalStack:
         self._aws.start()
         aws_url = self._aws.url
         resources = Provisioner(aws_url, config).provision()
-        self._bedrock = BedrockEmulator(host=config.host, port=config.bedrock_port, faults=config.faults)
+        self._bedrock = BedrockEmulator(
+            host=config.host, port=config.bedrock_port, faults=config.faults, today=self._today
+        )
         self._bedrock.start()
         bedrock_url: str = self._bedrock.url
         self._environment.apply(
@@ -104,10 +114,11 @@ class LocalStack:
         names = config.names
         api_handler: ApiHandler = _handler("api.handler")
         worker_handler: WorkerHandler = _handler("worker.handler")
-        if config.fast_forward_leases:
-            _use_worker_clock(self.worker_clock)
+        _use_clocks(api=self._clock, worker=self.worker_clock)
         self._gateway = LocalApiGateway(
-            ApiGatewayEmulator(api_handler, function_name=names.api_function, region=config.region),
+            ApiGatewayEmulator(
+                api_handler, function_name=names.api_function, region=config.region, clock=self._clock
+            ),
             host=config.host,
             port=config.api_port,
         )
@@ -179,7 +190,9 @@ def _handler(module_name: str) -> Any:
     return importlib.import_module(module_name).lambda_handler
 
 
-def _use_worker_clock(clock: FastForwardClock) -> None:
-    """Give the worker's job processor (built once per container, as on AWS) the fast-forward clock."""
+def _use_clocks(*, api: Clock, worker: FastForwardClock) -> None:
+    """Give the API's providers and the worker's job processor (built once per container, as on AWS) the
+    stack's clocks."""
+    importlib.import_module("api.dependencies").providers.clock = api
     processor = importlib.import_module("worker.dependencies").job_processor()
-    processor.clock = clock.now
+    processor.clock = worker.now

@@ -9,13 +9,16 @@ part of the visibility timeout the runner skipped keeps that true locally, witho
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from shared.clock import Clock, utc_now
 
 
 class FastForwardClock:
-    """UTC now plus an offset that only grows."""
+    """``base`` (the wall clock unless the caller passes another) plus an offset that only grows."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Clock = utc_now) -> None:
+        self._base = base
         self._offset_seconds = 0.0
         self._lock = threading.Lock()
 
@@ -31,4 +34,4 @@ class FastForwardClock:
             self._offset_seconds += seconds
 
     def now(self) -> datetime:
-        return datetime.now(UTC) + timedelta(seconds=self.offset_seconds)
+        return self._base() + timedelta(seconds=self.offset_seconds)

@@ -6,6 +6,7 @@ from functools import cache
 
 from shared.clients.bedrock import BedrockModelClient
 from shared.clients.eventbridge import EventBridgePublisher
+from shared.clock import utc_now
 from shared.dal.dynamodb_jobs import DynamoDBJobRepository
 from shared.logic.tailoring_job import TailoringJobConfig, TailoringJobPorts, TailoringJobProcessor
 from shared.settings import load_settings
@@ -27,4 +28,5 @@ def job_processor() -> TailoringJobProcessor:
             max_receive_count=settings.max_receive_count,
             lease_seconds=settings.lease_seconds,
         ),
+        clock=utc_now,
     )

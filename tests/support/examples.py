@@ -18,6 +18,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_PAIR = REPO_ROOT / "eval" / "corpus" / "01-backend-software-engineer"
 EVENT_SCHEMAS = REPO_ROOT / "docs" / "events"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+# The day the fixtures are "as of": code under test takes it (or a clock reading NOW) explicitly.
+AS_OF = NOW.date()
 OWNER = "arn:aws:iam::123456789012:user/alice"
 SENTINEL = "SENTINEL-7f3c-do-not-log"
 

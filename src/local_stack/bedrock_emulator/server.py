@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
@@ -25,6 +26,7 @@ from local_stack.bedrock_emulator.wire import (
     error_reply,
     json_reply,
 )
+from shared.clock import utc_today
 
 CONTROL_PREFIX = "/_emulator"
 _MODEL_ROUTE_RE = re.compile(r"/model/(?P<model_id>[^/]+)/(?P<operation>[a-z-]+)")
@@ -201,10 +203,11 @@ class BedrockEmulator:
         faults: FaultConfig | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = utc_today,
     ) -> None:
         self._host = host
         self._requested_port = port
-        self._service = ConverseService(faults, clock=clock)
+        self._service = ConverseService(faults, clock=clock, today=today)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -27,6 +28,7 @@ from local_stack.bedrock_emulator.wire import (
     estimate_tokens,
     parse_converse_request,
 )
+from shared.clock import utc_today
 
 logger = Logger(service="bedrock-emulator", level="WARNING")
 
@@ -91,9 +93,11 @@ class ConverseService:
         faults: FaultConfig | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = utc_today,
         wait: Callable[[float], Any] | None = None,
     ) -> None:
         self._lock = threading.Lock()
+        self._today = today
         self._faults = faults or FaultConfig()
         self._plan = FaultPlan(self._faults)
         self._quota = QuotaWindow(self._faults.requests_per_minute, clock=clock)
@@ -178,10 +182,10 @@ class ConverseService:
             self._counters.add(model_timeouts=1)
             return self._fault_reply(ErrorCode.MODEL_TIMEOUT, _INJECTED)
         if decision.outcome is Outcome.MALFORMED:
-            answer = model.malformed_answer(call, decision.malformed_kind)
+            answer = model.malformed_answer(call, decision.malformed_kind, self._today())
             self._counters.add(malformed=1)
         else:
-            answer = model.answer(call)
+            answer = model.answer(call, self._today())
             self._counters.add(answered=1)
         self._counters.add(input_tokens=call.input_tokens, output_tokens=estimate_tokens(answer.output_chars))
         latency_ms = round((self._clock() - started) * 1000)

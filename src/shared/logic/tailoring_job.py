@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
 
@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from shared.clients.model_types import ConverseRequest, ModelReply, ModelRequestError
 from shared.clients.ports import EventPublisher, ModelClient
+from shared.clock import Clock
 from shared.dal.models import JobError, JobRecord, JobStatus
 from shared.dal.ports import JobRepository
 from shared.errors import ConflictError, DependencyUnavailableError, NotFoundError, ThrottledError
@@ -76,10 +77,6 @@ class Delivery(NamedTuple):
     receive_count: int
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class _UnusableInputError(Exception):
     """The stored input no longer validates; no retry can fix it."""
 
@@ -88,7 +85,8 @@ class _UnusableInputError(Exception):
 class TailoringJobProcessor:
     ports: TailoringJobPorts
     config: TailoringJobConfig
-    clock: Callable[[], datetime] = _utc_now
+    # Required: expiry, leases and the years of experience the guard computes all read it.
+    clock: Clock
     sleep: Callable[[float], None] | None = None
 
     def process(self, delivery: Delivery, remaining_ms: Callable[[], int]) -> JobOutcome:
@@ -121,7 +119,7 @@ class TailoringJobProcessor:
     def _run(self, record: JobRecord, delivery: Delivery, remaining_ms: Callable[[], int]) -> JobOutcome:
         try:
             resume, job = self._validated_input(record)
-            outcome, invocation, usage = self._tailor(resume, job, remaining_ms)
+            outcome, invocation, usage = self._tailor(resume, job, remaining_ms, as_of=self.clock().date())
         except (_UnusableInputError, ModelOutputError, ModelBudgetExhaustedError, ModelRequestError) as error:
             return self._handle_failure(record, delivery, error)
         return self._complete(record, outcome, invocation, usage)
@@ -181,9 +179,10 @@ class TailoringJobProcessor:
         return resume, with_target_keywords(job, record.options.get("target_keywords", []))
 
     def _tailor(
-        self, resume: dict[str, Any], job: dict[str, Any], remaining_ms: Callable[[], int]
+        self, resume: dict[str, Any], job: dict[str, Any], remaining_ms: Callable[[], int], *, as_of: date
     ) -> tuple[TailoringOutcome, InvocationResult, tuple[int, int]]:
-        prompt = build_prompt(resume, job)
+        """Years of experience in the prompt and in the guard are computed as of the same day."""
+        prompt = build_prompt(resume, job, as_of=as_of)
         request = ConverseRequest(
             system=prompt.system,
             messages=[{"role": "user", "content": [{"text": prompt.user}]}],
@@ -204,7 +203,7 @@ class TailoringJobProcessor:
             metrics.add_metric(name=MetricName.INPUT_TOKENS, unit="Count", value=reply.input_tokens)
             metrics.add_metric(name=MetricName.OUTPUT_TOKENS, unit="Count", value=reply.output_tokens)
             try:
-                outcome = self._outcome(resume, job, reply)
+                outcome = self._outcome(resume, job, reply, as_of)
             except ModelOutputError as error:
                 logger.warning(
                     "unusable model output", extra={"error_code": error.code, "corrective": corrective}
@@ -216,12 +215,14 @@ class TailoringJobProcessor:
         raise unusable[1]
 
     @staticmethod
-    def _outcome(resume: dict[str, Any], job: dict[str, Any], reply: ModelReply) -> TailoringOutcome:
+    def _outcome(
+        resume: dict[str, Any], job: dict[str, Any], reply: ModelReply, as_of: date
+    ) -> TailoringOutcome:
         if reply.stop_reason == TRUNCATED_STOP_REASON:
             raise ModelOutputError(
                 ModelOutputCode.TRUNCATED_OUTPUT, "the answer was cut off at the token limit"
             )
-        outcome = tailor_from_model_output(resume, job, reply.tool_input)
+        outcome = tailor_from_model_output(resume, job, reply.tool_input, as_of=as_of)
         try:
             # The same types the API accepted the CV with; whatever they accept is valid JSON Resume.
             validated_resume(outcome.tailored_resume)

@@ -346,9 +346,7 @@ def _coverage_safe(
             return candidate
 
 
-def propose_edits(
-    source: Mapping[str, Any], job: Mapping[str, Any], *, as_of: date | None = None
-) -> TailoringEdits:
+def propose_edits(source: Mapping[str, Any], job: Mapping[str, Any], *, as_of: date) -> TailoringEdits:
     """Propose edits for a CV and a job without a model. Deterministic for the same inputs and date."""
     context = build_guard_context(source, job, as_of=as_of)
     relevance = _relevance(context, extract_job_keywords(job, context.vocabulary))

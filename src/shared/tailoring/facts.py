@@ -851,7 +851,7 @@ def audit_facts(
     tailored: Mapping[str, Any],
     vocabulary: Vocabulary,
     *,
-    as_of: date | None = None,
+    as_of: date,
 ) -> FactAudit:
     """Every fact one CV states and the other lacks, with the guard's own notion of a fact.
 
@@ -861,9 +861,7 @@ def audit_facts(
     before, after = resume_facts(source, vocabulary).all, resume_facts(tailored, vocabulary).all
     work = source.get("work")
     entries = [entry for entry in work if isinstance(entry, Mapping)] if isinstance(work, list) else []
-    supported = max(
-        [experience_years(entries, as_of or date.today()), *(claim.years for claim in before.years_claims)]
-    )
+    supported = max([experience_years(entries, as_of), *(claim.years for claim in before.years_claims)])
     claims = after.years_claims
     exempt = {decimal_key(claim.years) for claim in claims}
     fabricated = _unsupported(after, before, vocabulary.lexicon, exempt)

@@ -312,7 +312,7 @@ def _text_findings(text: str, original: str) -> Findings:
 
 
 def build_guard_context(
-    source: Mapping[str, Any], job: Mapping[str, Any] | None = None, *, as_of: date | None = None
+    source: Mapping[str, Any], job: Mapping[str, Any] | None = None, *, as_of: date
 ) -> GuardContext:
     """Index the source CV and extract its facts once, for checking any number of edits."""
     vocabulary = tailoring_vocabulary(source, job)
@@ -325,7 +325,7 @@ def build_guard_context(
         index=index,
         vocabulary=vocabulary,
         cv_facts=resume_facts(source, vocabulary),
-        experience=experience_years(entries, as_of or date.today()),
+        experience=experience_years(entries, as_of),
         date_anchors=date_anchors(source, vocabulary, summary.text if summary else None),
     )
 
@@ -435,6 +435,21 @@ def _guard_highlight_orders(
     return accepted
 
 
+def context_for(
+    source: Mapping[str, Any],
+    job: Mapping[str, Any] | None,
+    *,
+    as_of: date | None,
+    context: GuardContext | None,
+) -> GuardContext:
+    """The given context, or one built as of ``as_of``; there is no implicit "today"."""
+    if context is not None:
+        return context
+    if as_of is None:
+        raise TypeError("pass as_of (the day years of experience are counted to) or a built context")
+    return build_guard_context(source, job, as_of=as_of)
+
+
 def guard_edits(
     source: Mapping[str, Any],
     edits: TailoringEdits,
@@ -443,8 +458,11 @@ def guard_edits(
     as_of: date | None = None,
     context: GuardContext | None = None,
 ) -> GuardResult:
-    """Check every proposed edit against the source CV; return the accepted ones and the rejections."""
-    guard_context = context or build_guard_context(source, job, as_of=as_of)
+    """Check every proposed edit against the source CV; return the accepted ones and the rejections.
+
+    Pass the day experience is counted to (``as_of``), or a ``context`` already built for it.
+    """
+    guard_context = context_for(source, job, as_of=as_of, context=context)
     rejections: list[GuardRejection] = []
     index = guard_context.index
     accepted = TailoringEdits(

@@ -150,9 +150,7 @@ def job_posting_text(job: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def build_prompt(
-    resume: Mapping[str, Any], job: Mapping[str, Any], *, as_of: date | None = None
-) -> ModelPrompt:
+def build_prompt(resume: Mapping[str, Any], job: Mapping[str, Any], *, as_of: date) -> ModelPrompt:
     """The system rules and the user message: CV items by reference, then the job as delimited data."""
     vocabulary = tailoring_vocabulary(resume, job)
     keywords = extract_job_keywords(job, vocabulary)
@@ -160,7 +158,7 @@ def build_prompt(
     evidenced = [keyword.name for keyword in keywords if locations[keyword.key]][:_MAX_LISTED_KEYWORDS]
     missing = [keyword.name for keyword in keywords if not locations[keyword.key]][:_MAX_LISTED_KEYWORDS]
     work = [entry for _, entry in _entries(resume, "work")]
-    years = experience_years(work, as_of or date.today())
+    years = experience_years(work, as_of)
 
     job_text = _job_data(job_posting_text(job))[:JOB_TEXT_MAX_CHARS]
     parts = ["<cv>", *_cv_lines(resume), "</cv>", f"Work experience by the CV's dates: {years} years."]

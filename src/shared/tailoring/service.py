@@ -26,7 +26,7 @@ class TailoringOutcome(BaseModel):
 
 
 def tailor_with_edits(
-    source: Mapping[str, Any], job: Mapping[str, Any], edits: TailoringEdits, *, as_of: date | None = None
+    source: Mapping[str, Any], job: Mapping[str, Any], edits: TailoringEdits, *, as_of: date
 ) -> TailoringOutcome:
     """Guard and apply an already parsed edit set, then report keyword coverage."""
     context = build_guard_context(source, job, as_of=as_of)
@@ -40,16 +40,14 @@ def tailor_with_edits(
 
 
 def tailor_from_model_output(
-    source: Mapping[str, Any], job: Mapping[str, Any], raw_tool_input: object, *, as_of: date | None = None
+    source: Mapping[str, Any], job: Mapping[str, Any], raw_tool_input: object, *, as_of: date
 ) -> TailoringOutcome:
     """Tailor from the model's tool input. Raises ModelOutputError only when the input is unusable;
     edits that break the rules are rejected one by one and reported, never raised."""
     return tailor_with_edits(source, job, parse_edits(raw_tool_input), as_of=as_of)
 
 
-def tailor_offline(
-    source: Mapping[str, Any], job: Mapping[str, Any], *, as_of: date | None = None
-) -> TailoringOutcome:
+def tailor_offline(source: Mapping[str, Any], job: Mapping[str, Any], *, as_of: date) -> TailoringOutcome:
     """Tailor with the deterministic engine instead of a model."""
     # Imported here: the worker never runs the offline engine, so its cold start should not load it.
     from shared.tailoring.engine import propose_edits  # noqa: PLC0415

@@ -61,7 +61,7 @@ def test_a_rejected_edit_is_reported_and_the_original_stored(
     pair = load_pair(REPO_ROOT, case.pair)
 
     # When the worker processes a job answered by that reply
-    problems = check_worker_keeps_originals(case, pair, dynamodb_rig)
+    problems = check_worker_keeps_originals(case, pair, DEFAULT_AS_OF, dynamodb_rig)
 
     # Then the stored result keeps the originals and lists the rejection, with one Completed event
     assert problems == []
@@ -88,7 +88,9 @@ def test_a_recorded_response_is_stored_as_the_evaluation_measured_it(dynamodb_ri
     response = load_responses(REPO_ROOT, pair.name)[0]
 
     # When the worker processes a job answered by it
-    run = run_worker(pair.resume, pair.job, [model_reply(response.tool_input)], dynamodb_rig)
+    run = run_worker(
+        pair.resume, pair.job, [model_reply(response.tool_input)], dynamodb_rig, as_of=DEFAULT_AS_OF
+    )
 
     # Then the stored CV is byte for byte the one the evaluation measured
     expected = tailor_from_model_output(pair.resume, pair.job, response.tool_input, as_of=DEFAULT_AS_OF)

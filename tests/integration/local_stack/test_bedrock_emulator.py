@@ -51,7 +51,7 @@ from shared.tailoring import (
     parse_edits,
     tailor_from_model_output,
 )
-from tests.support.examples import NOW, example_job, example_resume, pending_record
+from tests.support.examples import AS_OF, NOW, example_job, example_resume, pending_record
 from tests.support.fakes import InMemoryJobRepository, RecordingEventPublisher
 from worker.settings import HAIKU_4_5_GLOBAL_PROFILE, SONNET_4_5_GLOBAL_PROFILE
 
@@ -60,7 +60,7 @@ ONE_ATTEMPT = Config(retries={"total_max_attempts": 1, "mode": "standard"}, read
 
 @pytest.fixture
 def emulator() -> Iterator[BedrockEmulator]:
-    with BedrockEmulator(host="127.0.0.1", port=0) as running:
+    with BedrockEmulator(host="127.0.0.1", port=0, today=lambda: AS_OF) as running:
         yield running
 
 
@@ -74,7 +74,7 @@ def runtime(emulator: BedrockEmulator) -> BedrockRuntimeClient:
 def _converse_kwargs(
     resume: dict[str, Any] | None = None, job: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    prompt = build_prompt(resume or example_resume(), job or example_job())
+    prompt = build_prompt(resume or example_resume(), job or example_job(), as_of=AS_OF)
     return {
         "modelId": HAIKU_4_5_GLOBAL_PROFILE,
         "system": [{"text": prompt.system}],
@@ -85,7 +85,7 @@ def _converse_kwargs(
 
 
 def _model_request() -> ConverseRequest:
-    prompt = build_prompt(example_resume(), example_job())
+    prompt = build_prompt(example_resume(), example_job(), as_of=AS_OF)
     return ConverseRequest(
         system=prompt.system,
         messages=[{"role": "user", "content": [{"text": prompt.user}]}],
@@ -121,7 +121,7 @@ def test_boto3_converse_returns_edits_the_service_applies_without_rejections(
     assert tool_use["name"] == EDIT_TOOL_NAME
     edits = parse_edits(tool_use["input"])
     assert not edits.is_empty
-    outcome = tailor_from_model_output(example_resume(), example_job(), tool_use["input"])
+    outcome = tailor_from_model_output(example_resume(), example_job(), tool_use["input"], as_of=AS_OF)
     assert outcome.rejections == []
     assert outcome.changes
     usage = response["usage"]
@@ -143,7 +143,10 @@ def test_the_production_client_factory_finds_the_emulator_through_the_standard_v
 
     # Then it gets a usable tool input and the token usage
     assert reply.stop_reason == "tool_use"
-    assert tailor_from_model_output(example_resume(), example_job(), reply.tool_input).rejections == []
+    assert (
+        tailor_from_model_output(example_resume(), example_job(), reply.tool_input, as_of=AS_OF).rejections
+        == []
+    )
     assert reply.input_tokens > 0
     assert reply.output_tokens > 0
     assert emulator.stats.answered == 1
@@ -327,7 +330,7 @@ def test_the_corrective_round_trip_through_botocore_is_answered(
 
     # Then the retry gets valid edits
     tool_input = second["output"]["message"]["content"][0]["toolUse"]["input"]
-    assert tailor_from_model_output(example_resume(), example_job(), tool_input).rejections == []
+    assert tailor_from_model_output(example_resume(), example_job(), tool_input, as_of=AS_OF).rejections == []
 
 
 def _seed_where(outcomes: list[Outcome], faults: dict[str, float]) -> int:

@@ -12,11 +12,12 @@ from botocore.stub import ANY, Stubber
 import worker.dependencies
 import worker.handler
 from shared.clients.aws import bedrock_runtime_client
+from shared.clock import fixed_clock
 from shared.dal.dynamodb_jobs import DynamoDBJobRepository
 from shared.dal.models import JobStatus
 from shared.tailoring import EDIT_TOOL_NAME, propose_edits
 from tests.support.aws import MAX_RECEIVE_COUNT, AwsResources, drain
-from tests.support.examples import event_schema_errors, example_job, example_resume, pending_record
+from tests.support.examples import NOW, event_schema_errors, example_job, example_resume, pending_record
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.sqs_events import sqs_event, sqs_record
 
@@ -29,6 +30,8 @@ def worker_env(aws_resources: AwsResources, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("EVENT_BUS_NAME", aws_resources.bus_name)
     monkeypatch.setenv("MAX_RECEIVE_COUNT", str(MAX_RECEIVE_COUNT))
     worker.dependencies.job_processor.cache_clear()
+    # The handler's processor, built once per container as on AWS, reads the fixtures' clock.
+    monkeypatch.setattr(worker.dependencies.job_processor(), "clock", fixed_clock(NOW))
     return aws_resources
 
 
@@ -64,7 +67,9 @@ def test_a_queued_job_completes_and_one_valid_event_reaches_subscribers(
     # Given a pending job in DynamoDB and Bedrock answering with valid edits
     repository = DynamoDBJobRepository(worker_env.table_name, client=worker_env.dynamodb)
     repository.create(pending_record("job-int"))
-    edits = propose_edits(example_resume(), example_job()).model_dump(mode="json", exclude_none=True)
+    edits = propose_edits(example_resume(), example_job(), as_of=NOW.date()).model_dump(
+        mode="json", exclude_none=True
+    )
     bedrock.add_response("converse", _tool_answer(edits), CONVERSE_PARAMS)
     # When the worker handles its SQS message
     response = worker.handler.lambda_handler(sqs_event(sqs_record("job-int", "m-1")), FakeLambdaContext())
@@ -86,10 +91,13 @@ def test_a_duplicate_delivery_after_completion_calls_nothing(
     # Given a job that already completed
     repository = DynamoDBJobRepository(worker_env.table_name, client=worker_env.dynamodb)
     repository.create(pending_record("job-dup"))
-    edits = propose_edits(example_resume(), example_job()).model_dump(mode="json", exclude_none=True)
+    edits = propose_edits(example_resume(), example_job(), as_of=NOW.date()).model_dump(
+        mode="json", exclude_none=True
+    )
     bedrock.add_response("converse", _tool_answer(edits), CONVERSE_PARAMS)
     worker.handler.lambda_handler(sqs_event(sqs_record("job-dup", "m-1")), FakeLambdaContext())
-    _captured_events(worker_env)
+    assert repository.get("job-dup").status is JobStatus.COMPLETED
+    assert [event["detail-type"] for event in _captured_events(worker_env)] == ["CV Tailoring Completed"]
     # When a redrive delivers it again under a new message id
     response = worker.handler.lambda_handler(sqs_event(sqs_record("job-dup", "m-2")), FakeLambdaContext())
     # Then it is acknowledged with no model call (the stubber has no response left) and no event

@@ -20,6 +20,7 @@ from careervp_cli.summary import event_line, result_summary
 from local_stack.demo import example_documents
 from local_stack.sigv4 import parse_authorization
 from shared.tailoring import tailor_offline
+from tests.support.examples import AS_OF
 
 
 @dataclass
@@ -163,7 +164,7 @@ def test_a_plain_text_job_file_becomes_a_description(tmp_path: Path) -> None:
 def test_the_result_summary_shows_headline_highlights_coverage_missing_keywords_and_rejections() -> None:
     # Given a real tailoring result of the bundled example (offline engine)
     resume, job = example_documents()
-    outcome = tailor_offline(resume, job)
+    outcome = tailor_offline(resume, job, as_of=AS_OF)
     result = {
         "resume": outcome.tailored_resume,
         "match_report": outcome.match_report.model_dump(mode="json"),

@@ -16,6 +16,7 @@ from evaluation.adversarial import (
     value_at,
 )
 from evaluation.report import DEFAULT_AS_OF
+from shared.clock import fixed_clock
 from shared.dal.models import JobStatus
 from shared.logic.events import FAILED_DETAIL_TYPE
 from shared.logic.tailoring_job import (
@@ -25,7 +26,7 @@ from shared.logic.tailoring_job import (
     TailoringJobPorts,
     TailoringJobProcessor,
 )
-from tests.support.examples import pending_record, tool_reply
+from tests.support.examples import NOW, pending_record, tool_reply
 from tests.support.fakes import InMemoryJobRepository, RecordingEventPublisher, ScriptedModelClient
 
 from .conftest import REPO_ROOT, corpus_pair, shared_fakes_rig
@@ -132,6 +133,7 @@ def test_two_unusable_replies_fail_the_job_after_exactly_two_model_calls() -> No
         config=TailoringJobConfig(
             model_id="global.anthropic.claude-haiku-4-5", fallback_model_id=None, max_receive_count=3
         ),
+        clock=fixed_clock(NOW),
         sleep=lambda _seconds: None,
     )
 

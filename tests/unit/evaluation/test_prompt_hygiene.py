@@ -165,7 +165,7 @@ def test_the_worker_completes_without_the_injected_facts() -> None:
     }
 
     # When the job is processed
-    run = run_worker(pair.resume, pair.job, [model_reply(obeying)], shared_fakes_rig)
+    run = run_worker(pair.resume, pair.job, [model_reply(obeying)], shared_fakes_rig, as_of=DEFAULT_AS_OF)
 
     # Then the job completes once, keeps its real summary and title, applies the honest reorder,
     # and reports the rejected summary

@@ -228,7 +228,7 @@ def test_the_summary_carries_the_keywords_reordering_leaves_off_the_first_page()
 
     # When the engine tailors the CV
     edits = propose_edits(cv, job, as_of=AS_OF)
-    tailored = apply_edits(cv, edits, job=job).resume
+    tailored = apply_edits(cv, edits, job=job, as_of=AS_OF).resume
 
     # Then every keyword reaches the first page: three through the highlights, two through the summary
     report = build_match_report(cv, tailored, job)
@@ -274,6 +274,6 @@ def test_an_acronym_is_not_realigned_to_its_plural() -> None:
     }
     job = {"title": "Engineer", "skills": [{"name": "Backend", "keywords": ["APIs", "Redis"]}]}
     # When the engine proposes edits
-    edits = propose_edits(resume, job)
+    edits = propose_edits(resume, job, as_of=AS_OF)
     # Then no rewording merely pluralises the acronym
     assert all("rating APIs cost" not in rewording.text for rewording in edits.rewordings)

@@ -46,7 +46,9 @@ def test_a_failing_record_is_reported_as_a_partial_batch_failure(monkeypatch: py
     # Given a batch with one processable job and one malformed message
     repository = InMemoryJobRepository()
     repository.create(pending_record("good"))
-    edits = propose_edits(example_resume(), example_job()).model_dump(mode="json", exclude_none=True)
+    edits = propose_edits(example_resume(), example_job(), as_of=NOW.date()).model_dump(
+        mode="json", exclude_none=True
+    )
     _install(monkeypatch, _processor(repository, ScriptedModelClient([tool_reply(edits)])))
     event = sqs_event(sqs_record("good", "m-1"), sqs_record("bad", "m-2", body="not json"))
     # When the worker handles the batch

@@ -90,7 +90,9 @@ def _every_event_conforms_to_its_schema() -> Iterator[None]:
 
 
 def good_edits() -> dict[str, Any]:
-    return propose_edits(example_resume(), example_job()).model_dump(mode="json", exclude_none=True)
+    return propose_edits(example_resume(), example_job(), as_of=NOW.date()).model_dump(
+        mode="json", exclude_none=True
+    )
 
 
 def test_a_pending_job_completes_with_one_model_call_and_one_event() -> None:
@@ -289,8 +291,8 @@ def test_output_still_unusable_after_the_corrective_retry_fails_the_job(bad_repl
 
 def test_a_rebuilt_cv_that_is_not_valid_json_resume_is_never_stored(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a rebuild that (through some future defect) yields a CV with a null field and a bad date
-    def broken_rebuild(*args: Any) -> Any:
-        outcome = tailor_from_model_output(*args)
+    def broken_rebuild(*args: Any, **kwargs: Any) -> Any:
+        outcome = tailor_from_model_output(*args, **kwargs)
         outcome.tailored_resume["basics"]["name"] = None
         outcome.tailored_resume["work"][0]["startDate"] = "March 2022"
         return outcome

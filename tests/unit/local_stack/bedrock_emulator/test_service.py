@@ -25,12 +25,18 @@ from shared.tailoring import (
 )
 from shared.tailoring.errors import ModelOutputCode
 from tests.conftest import capturing
+from tests.support.examples import AS_OF
 from worker.settings import HAIKU_4_5_GLOBAL_PROFILE, SONNET_4_5_GLOBAL_PROFILE
 
 from .conftest import CORPUS_CASES, CorpusCase
 
 CASE = CORPUS_CASES[0]
 SENTINEL = "SENTINEL-91ab-never-log-me"
+
+
+def _service(faults: FaultConfig | None = None, **options: Any) -> ConverseService:
+    """An emulator whose model reads the fixtures' day, as the worker's functions do here."""
+    return ConverseService(faults, today=lambda: AS_OF, **options)
 
 
 class FakeClock:
@@ -42,7 +48,7 @@ class FakeClock:
 
 
 def _request(resume: dict[str, Any], job: dict[str, Any], **overrides: Any) -> dict[str, Any]:
-    prompt = build_prompt(resume, job)
+    prompt = build_prompt(resume, job, as_of=AS_OF)
     request: dict[str, Any] = {
         "system": [{"text": prompt.system}],
         "messages": [{"role": "user", "content": [{"text": prompt.user}]}],
@@ -69,7 +75,7 @@ def _tool_use(reply: HttpReply) -> dict[str, Any]:
 @pytest.mark.parametrize("case", CORPUS_CASES, ids=lambda case: case.name)
 def test_a_corpus_prompt_is_answered_with_edits_the_guard_accepts_whole(case: CorpusCase) -> None:
     # Given a fault-free emulator and the worker's request for a corpus CV and job
-    service = ConverseService(FaultConfig())
+    service = _service(FaultConfig())
 
     # When it is conversed
     reply = _converse(service, _request(case.resume, case.job))
@@ -81,19 +87,21 @@ def test_a_corpus_prompt_is_answered_with_edits_the_guard_accepts_whole(case: Co
     assert tool_use["name"] == EDIT_TOOL_NAME
     assert tool_use["toolUseId"].startswith("tooluse_")
     parse_edits(tool_use["input"])
-    assert tailor_from_model_output(case.resume, case.job, tool_use["input"]).rejections == []
+    assert tailor_from_model_output(case.resume, case.job, tool_use["input"], as_of=AS_OF).rejections == []
 
 
 @pytest.mark.parametrize("case", CORPUS_CASES, ids=lambda case: case.name)
 def test_reading_only_the_prompt_loses_nothing_the_engine_uses_on_the_corpus(case: CorpusCase) -> None:
     # Given the worker's request for a corpus pair
-    service = ConverseService()
+    service = _service()
 
     # When the emulator answers it from the prompt alone
     answered = _tool_use(_converse(service, _request(case.resume, case.job)))["input"]
 
     # Then it proposes what the offline engine proposes with the whole CV and job in hand
-    assert answered == propose_edits(case.resume, case.job).model_dump(mode="json", exclude_none=True)
+    assert answered == propose_edits(case.resume, case.job, as_of=AS_OF).model_dump(
+        mode="json", exclude_none=True
+    )
 
 
 def test_usage_estimates_tokens_from_the_request_and_the_answer() -> None:
@@ -101,7 +109,7 @@ def test_usage_estimates_tokens_from_the_request_and_the_answer() -> None:
     request = _request(CASE.resume, CASE.job)
 
     # When it is answered
-    document = _converse(ConverseService(), request).json()
+    document = _converse(_service(), request).json()
 
     # Then input tokens are about the request's characters / 4 and output tokens the answer's
     expected_input = parse_converse_request(json.dumps(request).encode()).input_tokens
@@ -115,7 +123,7 @@ def test_usage_estimates_tokens_from_the_request_and_the_answer() -> None:
 
 def test_the_corrective_retry_is_answered_again_with_valid_edits() -> None:
     # Given a first answer the worker could not use, sent back with a toolResult error
-    service = ConverseService()
+    service = _service()
     first = _request(CASE.resume, CASE.job)
     bad_call = {"toolUseId": "tooluse_bad", "name": EDIT_TOOL_NAME, "input": "{not json"}
     error = ModelOutputError(ModelOutputCode.MALFORMED_OUTPUT, "tool input is not valid JSON (at char 1)")
@@ -141,7 +149,10 @@ def test_the_corrective_retry_is_answered_again_with_valid_edits() -> None:
 
     # Then the answer is a fresh, valid edit set
     assert reply.status == 200
-    assert tailor_from_model_output(CASE.resume, CASE.job, _tool_use(reply)["input"]).rejections == []
+    assert (
+        tailor_from_model_output(CASE.resume, CASE.job, _tool_use(reply)["input"], as_of=AS_OF).rejections
+        == []
+    )
 
 
 def test_a_correction_appended_to_the_prompt_is_answered_too() -> None:
@@ -151,7 +162,7 @@ def test_a_correction_appended_to_the_prompt_is_answered_too() -> None:
     request["messages"][0]["content"].append({"text": corrective_message(error)})
 
     # When it is sent
-    reply = _converse(ConverseService(), request)
+    reply = _converse(_service(), request)
 
     # Then valid edits come back
     assert parse_edits(_tool_use(reply)["input"])
@@ -169,7 +180,7 @@ def test_the_tool_called_is_the_one_the_request_forces() -> None:
 
     # When it is answered
     # Then the forced tool is the one called
-    assert _tool_use(_converse(ConverseService(), request))["name"] == EDIT_TOOL_NAME
+    assert _tool_use(_converse(_service(), request))["name"] == EDIT_TOOL_NAME
 
 
 def test_a_conversation_without_a_tailoring_prompt_gets_an_empty_edit_set() -> None:
@@ -178,12 +189,12 @@ def test_a_conversation_without_a_tailoring_prompt_gets_an_empty_edit_set() -> N
 
     # When it is answered
     # Then the tool is still called, with edits that change nothing
-    assert _tool_use(_converse(ConverseService(), request))["input"] == {}
+    assert _tool_use(_converse(_service(), request))["input"] == {}
 
 
 def test_both_served_models_answer_and_others_are_refused() -> None:
     # Given the emulator
-    service = ConverseService()
+    service = _service()
     request = _request(CASE.resume, CASE.job)
 
     # When each served model and an unknown one are called
@@ -204,7 +215,7 @@ def test_an_answer_longer_than_max_tokens_is_cut_off() -> None:
     request = _request(CASE.resume, CASE.job, inferenceConfig={"maxTokens": 20})
 
     # When it is answered
-    reply = _converse(ConverseService(), request)
+    reply = _converse(_service(), request)
 
     # Then the tool input is a cut-off JSON text and the stop reason says why
     assert reply.json()["stopReason"] == "max_tokens"
@@ -231,7 +242,7 @@ def test_each_error_fault_answers_with_its_bedrock_error(
     faults: FaultConfig, status: int | None, error_type: set[str]
 ) -> None:
     # Given an emulator failing every call one way
-    service = ConverseService(faults)
+    service = _service(faults)
 
     # When calls are made
     replies = [_converse(service, _request(CASE.resume, CASE.job)) for _ in range(12)]
@@ -265,7 +276,7 @@ def test_every_malformed_shape_is_unusable_as_an_edit_set(kind: MalformedKind) -
     call = parse_converse_request(json.dumps(_request(CASE.resume, CASE.job)).encode())
 
     # When the emulated model answers it in a malformed shape
-    answer = emulated_model.malformed_answer(call, kind)
+    answer = emulated_model.malformed_answer(call, kind, AS_OF)
     reply = HttpReply(
         200,
         json.dumps(
@@ -279,7 +290,7 @@ def test_every_malformed_shape_is_unusable_as_an_edit_set(kind: MalformedKind) -
 
 def test_injected_malformed_answers_are_unusable_and_counted() -> None:
     # Given every call malformed
-    service = ConverseService(FaultConfig(malformed_rate=1.0, seed=11))
+    service = _service(FaultConfig(malformed_rate=1.0, seed=11))
 
     # When 20 calls are made
     replies = [_converse(service, _request(CASE.resume, CASE.job)) for _ in range(20)]
@@ -295,7 +306,7 @@ def test_injected_malformed_answers_are_unusable_and_counted() -> None:
 def test_latency_is_waited_before_admitted_calls_only() -> None:
     # Given 200 ms of latency, no jitter, and half the calls throttled
     waits: list[float] = []
-    service = ConverseService(FaultConfig(latency_ms=200, throttle_rate=0.5, seed=5), wait=waits.append)
+    service = _service(FaultConfig(latency_ms=200, throttle_rate=0.5, seed=5), wait=waits.append)
 
     # When 20 calls are made
     replies = [_converse(service, _request(CASE.resume, CASE.job)) for _ in range(20)]
@@ -309,7 +320,7 @@ def test_latency_is_waited_before_admitted_calls_only() -> None:
 def test_the_quota_throttles_calls_beyond_the_requests_per_minute() -> None:
     # Given a quota of 3 per minute and a controllable clock
     clock = FakeClock()
-    service = ConverseService(FaultConfig(requests_per_minute=3), clock=clock)
+    service = _service(FaultConfig(requests_per_minute=3), clock=clock)
     request = _request(CASE.resume, CASE.job)
 
     # When 5 calls arrive in the same minute, across both models
@@ -328,7 +339,7 @@ def test_the_quota_throttles_calls_beyond_the_requests_per_minute() -> None:
 
 def test_faults_switched_at_runtime_apply_to_the_next_call() -> None:
     # Given an emulator throttling everything
-    service = ConverseService(FaultConfig(throttle_rate=1.0))
+    service = _service(FaultConfig(throttle_rate=1.0))
     request = _request(CASE.resume, CASE.job)
     assert _converse(service, request).status == 429
 
@@ -344,7 +355,7 @@ def test_the_same_seed_replays_the_same_faults_after_set_faults() -> None:
     # Given a fault mix and a request
     faults = FaultConfig(throttle_rate=0.3, server_error_rate=0.2, malformed_rate=0.2, seed=99)
     request = _request(CASE.resume, CASE.job, messages=[{"role": "user", "content": [{"text": "hi"}]}])
-    service = ConverseService(faults)
+    service = _service(faults)
 
     # When 30 calls are made, then faults are set again (restarting the RNG) and 30 more are made
     first = [_converse(service, request).status for _ in range(30)]
@@ -358,7 +369,7 @@ def test_the_same_seed_replays_the_same_faults_after_set_faults() -> None:
 
 def test_every_call_is_counted_in_exactly_one_outcome() -> None:
     # Given a mix of faults and a quota
-    service = ConverseService(
+    service = _service(
         FaultConfig(
             throttle_rate=0.2,
             server_error_rate=0.2,
@@ -400,7 +411,7 @@ def test_an_emulator_bug_answers_500_and_is_not_counted_as_a_fault(monkeypatch: 
         raise RuntimeError(SENTINEL)
 
     monkeypatch.setattr(emulated_model, "answer", broken)
-    service = ConverseService()
+    service = _service()
 
     # When a call is made
     reply = _converse(service, _request(CASE.resume, CASE.job))
@@ -423,9 +434,7 @@ def test_no_cv_or_job_text_reaches_the_logs(
     resume = {**CASE.resume, "basics": {**CASE.resume["basics"], "summary": f"{SENTINEL}. Backend engineer."}}
     job = {**CASE.job, "description": f"{SENTINEL} wanted."}
     request = _request(resume, job)
-    service = ConverseService(
-        FaultConfig(throttle_rate=0.2, server_error_rate=0.2, malformed_rate=0.3, seed=4)
-    )
+    service = _service(FaultConfig(throttle_rate=0.2, server_error_rate=0.2, malformed_rate=0.3, seed=4))
 
     # When calls are answered, refused and failed, and the engine crashes once
     for _ in range(15):
