@@ -14,11 +14,13 @@ CDK_ARGS ?=
 CLI_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help bootstrap install node-install lint format typecheck naming test unit integration infra-test e2e \
-        run build synth deploy bench eval render openapi clean
+.PHONY: help bootstrap install node-install lint format typecheck naming layers check test test-shifted \
+        unit integration infra-test e2e run build synth deploy bench eval render openapi clean
+# Days the wall clock moves for the two shifted pytest passes: about 5.2 years ahead, and 400 days back.
+CLOCK_SHIFTS_DAYS ?= 1900 -400
 
 help:  ## List the targets.
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 bootstrap:  ## Install uv with pip when it is missing.
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet 'uv>=0.9'
@@ -28,7 +30,7 @@ install: bootstrap  ## Create .venv from uv.lock (Python and Node dependencies).
 	@$(MAKE) --no-print-directory node-install
 
 # npm ci runs only when package-lock.json changed since the last install (it rebuilds node_modules from scratch).
-node-install:
+node-install:  ## Install the Node tools (CDK CLI, resume-cli) from package-lock.json.
 	@if [ ! -f package-lock.json ]; then exit 0; fi; \
 	if ! command -v npm >/dev/null 2>&1; then echo "npm not found: skipping Node tools (CDK CLI, resume-cli)"; exit 0; fi; \
 	if [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then \
@@ -49,19 +51,35 @@ typecheck: install  ## mypy --strict over src, infra, tests and scripts.
 naming: install  ## Validate AWS resource names in infra/.
 	$(RUN) python scripts/validate_naming.py --path infra --strict
 
-test: lint typecheck naming  ## Lint, types, naming and every test tier.
+layers: install  ## Check the layer contracts (import-linter, see docs/architecture.md).
+	$(RUN) lint-imports
+
+check: install  ## The fast inner loop: ruff, mypy, layer contracts and the unit tier.
+	$(RUN) ruff format --check .
+	$(RUN) ruff check .
+	$(RUN) mypy
+	$(RUN) lint-imports
+	$(RUN) pytest -q tests/unit
+
+test: lint typecheck naming layers  ## Lint, types, naming, layer contracts and every test tier.
 	$(RUN) pytest
 
-unit: install
+test-shifted: install  ## Every test tier again with the clock shifted (CLOCK_SHIFTS_DAYS); CI runs it.
+	@for days in $(CLOCK_SHIFTS_DAYS); do \
+	  echo "pytest with the clock shifted by $$days days"; \
+	  CAREERVP_CLOCK_SHIFT_DAYS=$$days $(RUN) pytest -q -p tests.support.clock_shift || exit 1; \
+	done
+
+unit: install  ## The unit tier (fakes, no network).
 	$(RUN) pytest tests/unit
 
-integration: install
+integration: install  ## The integration tier (adapters on moto in process, the emulator over HTTP).
 	$(RUN) pytest tests/integration
 
-infra-test: install
+infra-test: install  ## The infra tier (one CDK synth per session, cdk-nag).
 	$(RUN) pytest tests/infra
 
-e2e: install
+e2e: install  ## The e2e tier (the local stack over signed HTTP).
 	$(RUN) pytest tests/e2e
 
 openapi: install  ## Regenerate docs/openapi.json from the API resolver.
@@ -91,5 +109,5 @@ render: install  ## Render a job's tailored CV to HTML: make render JOB_ID=<id> 
 	$(RUN) careervp status $(JOB_ID) --json $(CLI_ARGS) > build/render/$(JOB_ID).json
 	$(RUN) python -m evaluation render --job-result build/render/$(JOB_ID).json --out build/render/$(JOB_ID).html
 
-clean:
+clean:  ## Remove build output and tool caches.
 	rm -rf build cdk.out .mypy_cache .ruff_cache .pytest_cache
