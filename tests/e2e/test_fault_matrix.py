@@ -123,6 +123,10 @@ def test_every_fault_of_the_matrix_really_happened(run: MatrixRun) -> None:
 def test_a_job_whose_worker_crashed_is_recovered_through_its_lease_and_completes_once(run: MatrixRun) -> None:
     # Given jobs whose worker died at the model call, after claiming them
     crashed_mid_job = run.job_ids_at(CRASH_AT_MODEL_CALL)
+    crashed_before_event = run.job_ids_at(CRASH_BEFORE_EVENT)
+    assert len(crashed_mid_job) == len(CRASH_AT_MODEL_CALL)
+    assert len(crashed_before_event) == len(CRASH_BEFORE_EVENT)
+    assert crashed_mid_job | crashed_before_event <= run.crashed_jobs
 
     # Then the next delivery claimed each again once its lease had expired, and it completed once
     by_job = run.events_by_job()
@@ -132,7 +136,7 @@ def test_a_job_whose_worker_crashed_is_recovered_through_its_lease_and_completes
         assert _kinds(by_job[job_id]) == {COMPLETED: 1}
     # And a job whose worker died after the complete write, before the event, got its event from the next
     # delivery, through the outbox flag, without a second model call
-    for job_id in run.job_ids_at(CRASH_BEFORE_EVENT):
+    for job_id in crashed_before_event:
         assert run.status(job_id) == "COMPLETED"
         assert run.final_items[job_id]["terminal_event_published"]["BOOL"] is True
         assert _kinds(by_job[job_id]) == {COMPLETED: 1}
@@ -166,6 +170,8 @@ def test_an_enqueue_failure_refuses_the_job_with_503_and_retry_after_and_keeps_n
 def test_duplicate_deliveries_make_no_second_event(run: MatrixRun) -> None:
     # Given jobs that had a second message in the queue, and the runner's duplicate deliveries
     doubled = run.job_ids_at(SECOND_MESSAGE)
+    assert len(doubled) == len(SECOND_MESSAGE)
+    assert run.runner_stats["duplicate_deliveries"] > 0
 
     # Then each such job completed with one Completed event; the extra deliveries were acknowledged
     by_job = run.events_by_job()

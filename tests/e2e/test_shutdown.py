@@ -28,6 +28,7 @@ def test_a_stopped_stack_leaves_no_thread_no_listening_port_and_no_environment_b
     endpoints = stack.start()
     ports = [_port_of(url) for url in (endpoints.api_url, endpoints.aws_url, endpoints.bedrock_url)]
     assert os.environ["TABLE_NAME"] == endpoints.resources.table_name
+    assert set(_STACK_THREADS) <= {thread.name for thread in threading.enumerate() if thread.is_alive()}
 
     # When it stops
     stack.stop()

@@ -75,6 +75,7 @@ def test_create_replaces_a_record_past_its_retention_but_not_a_live_one(reposito
     )
     old = old.model_copy(update={"expires_at": int((NOW - timedelta(days=1)).timestamp())})
     repository.create(old)
+    assert repository.get("job-1") == old
 
     # When a job with the same id (a reused Idempotency-Key) is created now
     fresh = _record().model_copy(update={"request_hash": "new"})

@@ -26,19 +26,18 @@ from tests.support.fakes import RecordingEventPublisher, ScriptedModelClient
 
 CASES = load_cases(REPO_ROOT)
 # One rejected case per kind of attack that a completed job can carry.
-WORKER_CASES = [
-    case
-    for case in CASES
-    if case.case_id
-    in {
-        "employer-famous-name-in-highlight",
-        "metric-yuan-figure-scaled",
-        "contact-reword-email-ref",
-        "injection-10-summary-500-people-mba",
-        "reorder-keeps-only-top-highlights",
-    }
-]
+WORKER_CASE_IDS = {
+    "employer-famous-name-in-highlight",
+    "metric-yuan-figure-scaled",
+    "contact-reword-email-ref",
+    "injection-10-summary-500-people-mba",
+    "reorder-keeps-only-top-highlights",
+}
+WORKER_CASES = [case for case in CASES if case.case_id in WORKER_CASE_IDS]
 UNUSABLE_CASES = [case for case in CASES if case.outcome is ExpectedOutcome.RETRY_THEN_FAIL][:3]
+# A renamed or removed case would silently drop its test from the parametrisation.
+assert {case.case_id for case in WORKER_CASES} == WORKER_CASE_IDS, "a named adversarial case is missing"
+assert len(UNUSABLE_CASES) == 3, "fewer than three retry-then-fail adversarial cases"
 
 
 @pytest.fixture

@@ -306,6 +306,7 @@ def test_the_corrective_round_trip_through_botocore_is_answered(
     first = runtime.converse(**_converse_kwargs())
     content = first["output"]["message"]["content"]
     tool_use_id = next(block["toolUse"]["toolUseId"] for block in content if "toolUse" in block)
+    assert emulator.stats.malformed == 1
     emulator.set_faults(FaultConfig())
 
     # When the assistant's answer and a toolResult error are sent back, as the worker does
@@ -539,6 +540,8 @@ def test_stop_cuts_injected_latency_short(emulator: BedrockEmulator) -> None:
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = pool.submit(patient.converse, **_converse_kwargs())
         time.sleep(0.3)
+        assert not pending.done()
+        assert emulator.stats.calls == 1
 
         # When the emulator stops
         started = time.monotonic()

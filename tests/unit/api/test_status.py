@@ -89,6 +89,7 @@ def test_another_caller_gets_the_same_404_as_for_an_unknown_id(api: ApiHarness) 
     # Given a job owned by someone else, and an id nobody owns
     job_id = _submitted(api)
     unknown_id = str(uuid.uuid4())
+    assert api.status(job_id).status == 200
 
     # When another caller asks for the job, and for the unknown id
     theirs = api.status(job_id, owner=OTHER_OWNER)
@@ -103,6 +104,7 @@ def test_another_caller_gets_the_same_404_as_for_an_unknown_id(api: ApiHarness) 
 def test_a_job_past_its_retention_gets_the_same_404_before_ttl_deletes_it(api: ApiHarness) -> None:
     # Given the owner's job, 7 days (the default retention) after it was submitted; TTL has not deleted it yet
     job_id = _submitted(api)
+    assert api.status(job_id).status == 200
     api.now += timedelta(days=7)
 
     # When the owner asks for it

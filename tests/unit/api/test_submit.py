@@ -232,6 +232,7 @@ def test_a_key_whose_first_attempt_was_rolled_back_creates_the_job_on_retry(api:
     api.queue.fail_with = DependencyUnavailableError("sqs down")
     failed = api.submit(sample_request(), key="retry-me")
     assert failed.status == 503
+    assert api.nothing_kept()
 
     # When the client retries with the same key once SQS is back
     api.queue.fail_with = None
@@ -364,12 +365,13 @@ def test_no_log_line_or_metric_carries_cv_or_job_text(
     api: ApiHarness, logs: LogCapture, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given submissions that succeed, repeat, conflict and fail
-    api.submit(sample_request(), key="log-1")
-    api.submit(sample_request(), key="log-1")
-    api.submit(sample_request(job={"description": f"other {SENTINEL}"}), key="log-1")
+    accepted = api.submit(sample_request(), key="log-1")
+    repeated = api.submit(sample_request(), key="log-1")
+    conflicting = api.submit(sample_request(job={"description": f"other {SENTINEL}"}), key="log-1")
     api.queue.fail_with = DependencyUnavailableError("sqs down")
     api.repository.fail_next["delete_pending"] = ThrottledError("throttled")
-    api.submit(sample_request())
+    failed = api.submit(sample_request())
+    assert [response.status for response in (accepted, repeated, conflicting, failed)] == [202, 202, 409, 503]
 
     # When every log line and every metric written is read
     output = logs.text + capsys.readouterr().out

@@ -243,6 +243,7 @@ def test_stop_joins_the_polling_thread(resources: LocalResources) -> None:
     # Given a started runner
     runner = runner_for(resources, ScriptedWorker(succeed))
     runner.start()
+    assert [thread for thread in threading.enumerate() if thread.name == "local-worker-runner"]
 
     # When it is stopped
     runner.stop()

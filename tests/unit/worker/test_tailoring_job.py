@@ -130,6 +130,8 @@ def test_a_duplicate_delivery_of_a_completed_job_makes_no_model_call_and_no_even
     # Given a job that already completed
     world = World([tool_reply(good_edits())])
     world.deliver()
+    assert world.record.status is JobStatus.COMPLETED
+    assert world.record.terminal_event_published is True
     # When the same message is delivered again (a duplicate, or a redrive with a new message id)
     outcome = world.deliver(receive_count=2)
     # Then it is acknowledged with no second model call and no second event
@@ -170,6 +172,8 @@ def test_a_live_lease_sends_the_message_back_to_the_queue() -> None:
     # Given another worker holding a live lease on the job
     world = World([])
     world.repository.claim("job-1", NOW, lease_seconds=90)
+    assert world.record.status is JobStatus.PROCESSING
+    assert (world.record.lease_expires_at or 0) > NOW.timestamp()
     # When a duplicate delivery arrives
     # Then it is not acknowledged (SQS retries it later) and the model is not called
     with pytest.raises(RetryLaterError):

@@ -434,6 +434,7 @@ def test_no_cv_or_job_text_reaches_the_logs(
     resume = {**CASE.resume, "basics": {**CASE.resume["basics"], "summary": f"{SENTINEL}. Backend engineer."}}
     job = {**CASE.job, "description": f"{SENTINEL} wanted."}
     request = _request(resume, job)
+    assert json.dumps(request).count(SENTINEL) >= 2
     service = _service(FaultConfig(throttle_rate=0.2, server_error_rate=0.2, malformed_rate=0.3, seed=4))
 
     # When calls are answered, refused and failed, and the engine crashes once
