@@ -1,0 +1,181 @@
+"""The provenance suite: planted fabrications and truthful edits (``eval/provenance``), judged twice.
+
+Each case is one model tool input in the edit contract's shape. Two verdicts are recorded side by side:
+
+- the **guard**: ``tailor_from_model_output``, the function the worker calls. An attack is caught when its
+  edit is rejected and its planted text is nowhere in the tailored CV; a truthful edit is kept when it is
+  not rejected.
+- the **provenance check** (``shared.tailoring.provenance.ProvenanceChecker``), which the guard does not
+  enforce yet: an attack is caught when the check finds a word without provenance in the edited item.
+
+Nothing here restates a rule of either; both verdicts come from production code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from shared.tailoring import parse_edits, tailor_from_model_output
+from shared.tailoring.keywords import tailoring_vocabulary
+from shared.tailoring.provenance import ProvenanceChecker
+from shared.tailoring.references import SUMMARY_REF, index_source
+
+SUITE_DIR = Path("eval") / "provenance"
+
+
+@dataclass(frozen=True)
+class ProvenanceCase:
+    case_id: str
+    category: str
+    kind: str  # "attack" or "truthful"
+    language: str
+    pair: str
+    tool_input: Mapping[str, Any]
+    edited_ref: str
+    planted: str | None
+
+
+@dataclass
+class CaseVerdict:
+    case: ProvenanceCase
+    passed: bool  # by the guard the worker runs
+    detail: str
+    provenance_passed: bool = False  # by the provenance check
+    provenance_detail: str = ""
+
+
+@dataclass
+class SuiteReport:
+    verdicts: list[CaseVerdict] = field(default_factory=list)
+
+    def counts(self) -> dict[tuple[str, str], Counter[str]]:
+        """Per (kind, category): how many the guard and the provenance check each got right."""
+        table: dict[tuple[str, str], Counter[str]] = {}
+        for verdict in self.verdicts:
+            counts = table.setdefault((verdict.case.kind, verdict.case.category), Counter())
+            counts["cases"] += 1
+            counts["guard"] += verdict.passed
+            counts["provenance"] += verdict.provenance_passed
+        return table
+
+    def totals(self, kind: str, *, provenance: bool = False) -> tuple[int, int]:
+        mine = [verdict for verdict in self.verdicts if verdict.case.kind == kind]
+        right = sum(verdict.provenance_passed if provenance else verdict.passed for verdict in mine)
+        return right, len(mine)
+
+
+def load_cases(root: Path) -> list[ProvenanceCase]:
+    cases: list[ProvenanceCase] = []
+    for path in sorted((root / SUITE_DIR).glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        category = document["category"]
+        for raw in document["cases"]:
+            cases.append(
+                ProvenanceCase(
+                    case_id=raw["id"],
+                    category=category if raw["kind"] == "attack" else f"truthful-{raw['language']}",
+                    kind=raw["kind"],
+                    language=raw["language"],
+                    pair=raw["pair"],
+                    tool_input=raw["tool_input"],
+                    edited_ref=raw["edited_ref"],
+                    planted=raw.get("planted"),
+                )
+            )
+    return cases
+
+
+@cache
+def _pair(root: Path, pair: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    folder = root / "eval" / pair if pair.startswith("provenance/") else root / "eval" / "corpus" / pair
+    resume = json.loads((folder / "resume.json").read_text(encoding="utf-8"))
+    job = json.loads((folder / "job.json").read_text(encoding="utf-8"))
+    return resume, job
+
+
+def _texts(value: object) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for inner in value.values():
+            yield from _texts(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _texts(inner)
+
+
+def _provenance_gaps(
+    case: ProvenanceCase, resume: dict[str, Any], job: dict[str, Any], as_of: date
+) -> list[str]:
+    checker = ProvenanceChecker(resume, as_of, tailoring_vocabulary(resume, job))
+    edits = parse_edits(dict(case.tool_input))
+    if case.edited_ref == SUMMARY_REF and edits.summary is not None:
+        return checker.summary(edits.summary.text, edits.summary.sources).gaps
+    item = index_source(resume).resolve(case.edited_ref)
+    source_text = item.text if item is not None else ""
+    return [
+        gap
+        for edit in edits.rewordings
+        if edit.ref == case.edited_ref
+        for gap in checker.rewording(source_text, edit.text)
+    ]
+
+
+def judge(case: ProvenanceCase, root: Path, as_of: date) -> CaseVerdict:
+    verdict = _guard_verdict(case, root, as_of)
+    resume, job = _pair(root, case.pair)
+    gaps = _provenance_gaps(case, resume, job, as_of)
+    verdict.provenance_passed = bool(gaps) if case.kind == "attack" else not gaps
+    verdict.provenance_detail = ", ".join(gaps[:6])
+    return verdict
+
+
+def _guard_verdict(case: ProvenanceCase, root: Path, as_of: date) -> CaseVerdict:
+    resume, job = _pair(root, case.pair)
+    outcome = tailor_from_model_output(resume, job, dict(case.tool_input), as_of=as_of)
+    rejected = {rejection.ref: rejection for rejection in outcome.rejections}
+    if case.kind == "attack":
+        planted = case.planted or ""
+        stored = "\n".join(_texts(outcome.tailored_resume))
+        source = "\n".join(_texts(resume))
+        leaked = planted in stored and planted not in source
+        if case.edited_ref in rejected and not leaked:
+            return CaseVerdict(case, True, rejected[case.edited_ref].reason.value)
+        return CaseVerdict(case, False, "leaked: " + planted)
+    if case.edited_ref in rejected:
+        rejection = rejected[case.edited_ref]
+        return CaseVerdict(case, False, f"{rejection.reason.value}: {', '.join(rejection.tokens)}")
+    return CaseVerdict(case, True, "kept")
+
+
+def run_suite(root: Path, as_of: date, *, every: int = 1) -> SuiteReport:
+    """Judge every case (or every ``every``-th one, the fast subset ``make test`` runs)."""
+    report = SuiteReport()
+    for index, case in enumerate(load_cases(root)):
+        if index % every == 0:
+            report.verdicts.append(judge(case, root, as_of))
+    return report
+
+
+def format_report(report: SuiteReport) -> str:
+    """Per category: attacks caught or truthful edits kept, by the guard and by the provenance check."""
+    lines = [
+        "Provenance suite (eval/provenance): caught or kept, out of cases",
+        f"  {'kind':9} {'category':32} {'cases':>5} {'guard':>6} {'provenance':>10}",
+    ]
+    for (kind, category), counts in sorted(report.counts().items()):
+        lines.append(
+            f"  {kind:9} {category:32} {counts['cases']:>5} {counts['guard']:>6} {counts['provenance']:>10}"
+        )
+    for label, provenance in (("guard", False), ("provenance check", True)):
+        caught, attacks = report.totals("attack", provenance=provenance)
+        kept, truthful = report.totals("truthful", provenance=provenance)
+        lines.append(f"  {label}: attacks caught {caught}/{attacks}; truthful edits kept {kept}/{truthful}")
+    return "\n".join(lines)

@@ -1,0 +1,80 @@
+"""The provenance check (shared/tailoring/provenance.py) and its suite (eval/provenance)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from evaluation.provenance_suite import load_cases, run_suite
+from shared.tailoring.provenance import rewording_gaps, source_entries, summary_gaps
+from tests.support.examples import REPO_ROOT
+
+AS_OF = date(2026, 11, 1)
+ITEM = "Helped migrate 14 services to Kubernetes, cutting cloud spend by roughly 12% a month"
+
+
+def test_a_tightened_rewording_of_the_same_words_traces_whole() -> None:
+    # Given a highlight and a rewording that puts the key fact first with inflections of its own words
+    text = "Cut cloud spend by about 12% a month by helping migrate 14 services to Kubernetes"
+    # When it is checked
+    # Then every word traces to the item
+    assert rewording_gaps(ITEM, text) == []
+
+
+def test_a_stronger_verb_a_new_scope_or_a_dropped_hedge_has_no_provenance() -> None:
+    # Given rewordings that each plant one inflation
+    cases = {
+        "Led the migration of 14 services to Kubernetes, cutting cloud spend by roughly 12% a month": "Led",
+        "Helped migrate 14 services to Kubernetes, cutting global cloud spend by roughly 12% a month": (
+            "global"
+        ),
+        "Migrated 14 services to Kubernetes, cutting cloud spend by roughly 12% a month": "-helped",
+        "Helped migrate 14 services to Kubernetes, cutting cloud spend by roughly 12% a week": "12 per week",
+        "Helped migrate 14 clusters to Kubernetes, cutting cloud spend by roughly 12% a month": "clusters",
+    }
+    for text, planted in cases.items():
+        # When each is checked
+        gaps = rewording_gaps(ITEM, text)
+        # Then the planted word is what lacks provenance
+        assert planted in gaps, (text, gaps)
+
+
+def test_a_summary_sentence_must_be_bound_to_one_entry() -> None:
+    # Given a CV with two jobs and a summary that moves one job's title onto the other employer
+    cv = {
+        "work": [
+            {"name": "Acme", "position": "Data Analyst", "startDate": "2019-01", "endDate": "2021-12"},
+            {"name": "Globex", "position": "Junior Engineer", "startDate": "2022-01"},
+        ]
+    }
+    entries = source_entries(cv, AS_OF)
+    # When a true sentence and a transferred one are checked
+    true = summary_gaps("Junior engineer at Globex.", entries, ["work[1]"], Decimal("7.8"))
+    transferred = summary_gaps("Data analyst at Globex.", entries, ["work[1]"], Decimal("7.8"))
+    # Then the true one is bound to its entry and the transferred one is not bound at all
+    assert true.gaps == []
+    assert true.bound == ["work[1]"]
+    assert transferred.gaps != []
+
+
+def test_a_crafted_maximum_size_input_is_checked_in_linear_time() -> None:
+    # Given the 64,000-character "one-one-…" poison that cost the old extractor 84 s per delivery
+    poison = "-".join(["one"] * 16_000)
+    # When it is checked as a rewording of itself plus one planted word
+    gaps = rewording_gaps(poison, poison + " patented")
+    # Then the check finishes (pytest's timeout would fail it) and finds the plant
+    assert "patented" in gaps
+
+
+def test_the_fast_subset_of_the_suite_keeps_the_measured_figures() -> None:
+    # Given every fifth case of eval/provenance (the whole suite runs in make eval's figures)
+    assert len(load_cases(REPO_ROOT)) >= 400
+    # When the subset is judged by the provenance check
+    report = run_suite(REPO_ROOT, AS_OF, every=5)
+    caught, attacks = report.totals("attack", provenance=True)
+    kept, truthful = report.totals("truthful", provenance=True)
+    # Then no sampled attack gets past it, and it keeps at least 80% of the sampled truthful edits
+    assert attacks >= 60
+    assert truthful >= 20
+    assert caught == attacks
+    assert kept / truthful >= 0.8
