@@ -226,7 +226,11 @@ def test_an_event_published_but_not_recorded_is_not_published_again(
         response = api.submit(_small_request(), idempotency_key=key)
         assert response.status == 202, response.text
         event_log.wait_for(job_id, COMPLETED)
-        time.sleep(2.0)
+        # botocore makes three attempts with jittered backoff (up to about 3 s in all); the faults stay in
+        # place until all three were refused and the record was handled, or the last attempt could succeed.
+        assert wait_until(lambda: faults.injected.counts["dynamodb_throttles"] >= 3, 15)
+        assert wait_until(lambda: stack.runner.stats.snapshot()["records"] >= records_before + 1, 15)
+        time.sleep(0.5)
     finally:
         faults.uninstall()
 
