@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.tailoring import parse_edits, tailor_from_model_output
+from shared.tailoring.facts import iter_strings
 from shared.tailoring.keywords import tailoring_vocabulary
 from shared.tailoring.provenance import ProvenanceChecker
 from shared.tailoring.references import SUMMARY_REF, index_source
@@ -100,15 +101,8 @@ def _pair(root: Path, pair: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return resume, job
 
 
-def _texts(value: object) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for inner in value.values():
-            yield from _texts(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _texts(inner)
+def _texts(document: Mapping[str, Any]) -> str:
+    return "\n".join(text for _, text in iter_strings(document))
 
 
 def _provenance_gaps(
@@ -143,8 +137,8 @@ def _guard_verdict(case: ProvenanceCase, root: Path, as_of: date) -> CaseVerdict
     rejected = {rejection.ref: rejection for rejection in outcome.rejections}
     if case.kind == "attack":
         planted = case.planted or ""
-        stored = "\n".join(_texts(outcome.tailored_resume))
-        source = "\n".join(_texts(resume))
+        stored = _texts(outcome.tailored_resume)
+        source = _texts(resume)
         leaked = planted in stored and planted not in source
         if case.edited_ref in rejected and not leaked:
             return CaseVerdict(case, True, rejected[case.edited_ref].reason.value)

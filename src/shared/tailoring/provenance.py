@@ -574,7 +574,6 @@ class ProvenanceChecker:
     """The provenance check for one source CV: built once, then asked about any number of edits."""
 
     def __init__(self, source: Mapping[str, Any], as_of: date, vocabulary: Vocabulary | None = None) -> None:
-        self._source = source
         self._vocabulary = vocabulary
         self._entries = source_entries(source, as_of)
         work = source.get("work")

@@ -57,12 +57,12 @@ def test_a_summary_sentence_must_be_bound_to_one_entry() -> None:
     assert transferred.gaps != []
 
 
-def test_a_crafted_maximum_size_input_is_checked_in_linear_time() -> None:
+def test_a_crafted_maximum_size_input_is_checked_and_its_plant_found() -> None:
     # Given the 64,000-character "one-one-…" poison that cost the old extractor 84 s per delivery
     poison = "-".join(["one"] * 16_000)
     # When it is checked as a rewording of itself plus one planted word
     gaps = rewording_gaps(poison, poison + " patented")
-    # Then the check finishes (pytest's timeout would fail it) and finds the plant
+    # Then the plant is found (its time is a benchmark figure, not asserted here)
     assert "patented" in gaps
 
 
