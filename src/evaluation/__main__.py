@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 
 from evaluation.corpus import FAST_PAIRS, CorpusError, find_repo_root
+from evaluation.provenance_suite import format_report as format_provenance_report
+from evaluation.provenance_suite import run_suite as run_provenance_suite
 from evaluation.render import (
     RenderError,
     RenderUnavailableError,
@@ -23,6 +25,8 @@ from shared.observability import logger
 EXIT_TARGETS_MISSED = 1
 EXIT_USAGE = 2
 EXIT_RENDER_UNAVAILABLE = 3
+# The share of the provenance suite's truthful edits the guard must keep (issue 11).
+PROVENANCE_KEPT_TARGET = 0.9
 
 
 def _out(text: str) -> None:
@@ -99,11 +103,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dumps(to_json(evaluation), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     _out(f"JSON report: {arguments.out}")
-    missed = evaluation.missed
+    missed = [check.describe() for check in evaluation.missed]
+    if not arguments.no_adversarial:
+        missed.extend(_provenance_suite(root, arguments.as_of))
     if missed:
-        _err("targets missed: " + "; ".join(check.describe() for check in missed))
+        _err("targets missed: " + "; ".join(missed))
         return EXIT_TARGETS_MISSED
     return 0
+
+
+def _provenance_suite(root: Path, as_of: date) -> list[str]:
+    """Run all of eval/provenance through the guard; the targets missed, if any."""
+    report = run_provenance_suite(root, as_of)
+    _out(format_provenance_report(report))
+    caught, attacks = report.totals("attack")
+    kept, truthful = report.totals("truthful")
+    missed = []
+    if caught < attacks:
+        missed.append(f"provenance suite: {attacks - caught}/{attacks} fabrications leaked (target 0)")
+    if kept < PROVENANCE_KEPT_TARGET * truthful:
+        target = f"{PROVENANCE_KEPT_TARGET:.0%}"
+        missed.append(f"provenance suite: kept {kept}/{truthful} truthful edits (target >= {target})")
+    return missed
 
 
 if __name__ == "__main__":

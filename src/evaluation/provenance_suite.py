@@ -1,14 +1,8 @@
-"""The provenance suite: planted fabrications and truthful edits (``eval/provenance``), judged twice.
+"""The provenance suite: planted fabrications and truthful edits (``eval/provenance``) through the guard.
 
-Each case is one model tool input in the edit contract's shape. Two verdicts are recorded side by side:
-
-- the **guard**: ``tailor_from_model_output``, the function the worker calls. An attack is caught when its
-  edit is rejected and its planted text is nowhere in the tailored CV; a truthful edit is kept when it is
-  not rejected.
-- the **provenance check** (``shared.tailoring.provenance.ProvenanceChecker``), which the guard does not
-  enforce yet: an attack is caught when the check finds a word without provenance in the edited item.
-
-Nothing here restates a rule of either; both verdicts come from production code.
+Each case is one model tool input in the edit contract's shape, judged by ``tailor_from_model_output``, the
+function the worker calls. An attack is caught when its edit is rejected and its planted text is nowhere in
+the tailored CV; a truthful edit is kept when it is not rejected. Nothing here restates a rule of the guard.
 """
 
 from __future__ import annotations
@@ -22,11 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from shared.tailoring import parse_edits, tailor_from_model_output
+from shared.tailoring import tailor_from_model_output
 from shared.tailoring.facts import iter_strings
-from shared.tailoring.keywords import tailoring_vocabulary
-from shared.tailoring.provenance import ProvenanceChecker
-from shared.tailoring.references import SUMMARY_REF, index_source
 
 SUITE_DIR = Path("eval") / "provenance"
 
@@ -46,10 +37,8 @@ class ProvenanceCase:
 @dataclass
 class CaseVerdict:
     case: ProvenanceCase
-    passed: bool  # by the guard the worker runs
+    passed: bool
     detail: str
-    provenance_passed: bool = False  # by the provenance check
-    provenance_detail: str = ""
 
 
 @dataclass
@@ -57,19 +46,18 @@ class SuiteReport:
     verdicts: list[CaseVerdict] = field(default_factory=list)
 
     def counts(self) -> dict[tuple[str, str], Counter[str]]:
-        """Per (kind, category): how many the guard and the provenance check each got right."""
+        """Per (kind, category): how many cases, and how many the guard got right."""
         table: dict[tuple[str, str], Counter[str]] = {}
         for verdict in self.verdicts:
             counts = table.setdefault((verdict.case.kind, verdict.case.category), Counter())
             counts["cases"] += 1
-            counts["guard"] += verdict.passed
-            counts["provenance"] += verdict.provenance_passed
+            counts["right"] += verdict.passed
         return table
 
-    def totals(self, kind: str, *, provenance: bool = False) -> tuple[int, int]:
+    def totals(self, kind: str) -> tuple[int, int]:
+        """How many cases of ``kind`` the guard got right, out of how many."""
         mine = [verdict for verdict in self.verdicts if verdict.case.kind == kind]
-        right = sum(verdict.provenance_passed if provenance else verdict.passed for verdict in mine)
-        return right, len(mine)
+        return sum(verdict.passed for verdict in mine), len(mine)
 
 
 def load_cases(root: Path) -> list[ProvenanceCase]:
@@ -105,33 +93,7 @@ def _texts(document: Mapping[str, Any]) -> str:
     return "\n".join(text for _, text in iter_strings(document))
 
 
-def _provenance_gaps(
-    case: ProvenanceCase, resume: dict[str, Any], job: dict[str, Any], as_of: date
-) -> list[str]:
-    checker = ProvenanceChecker(resume, as_of, tailoring_vocabulary(resume, job))
-    edits = parse_edits(dict(case.tool_input))
-    if case.edited_ref == SUMMARY_REF and edits.summary is not None:
-        return checker.summary(edits.summary.text, edits.summary.sources).gaps
-    item = index_source(resume).resolve(case.edited_ref)
-    source_text = item.text if item is not None else ""
-    return [
-        gap
-        for edit in edits.rewordings
-        if edit.ref == case.edited_ref
-        for gap in checker.rewording(source_text, edit.text)
-    ]
-
-
 def judge(case: ProvenanceCase, root: Path, as_of: date) -> CaseVerdict:
-    verdict = _guard_verdict(case, root, as_of)
-    resume, job = _pair(root, case.pair)
-    gaps = _provenance_gaps(case, resume, job, as_of)
-    verdict.provenance_passed = bool(gaps) if case.kind == "attack" else not gaps
-    verdict.provenance_detail = ", ".join(gaps[:6])
-    return verdict
-
-
-def _guard_verdict(case: ProvenanceCase, root: Path, as_of: date) -> CaseVerdict:
     resume, job = _pair(root, case.pair)
     outcome = tailor_from_model_output(resume, job, dict(case.tool_input), as_of=as_of)
     rejected = {rejection.ref: rejection for rejection in outcome.rejections}
@@ -159,17 +121,14 @@ def run_suite(root: Path, as_of: date, *, every: int = 1) -> SuiteReport:
 
 
 def format_report(report: SuiteReport) -> str:
-    """Per category: attacks caught or truthful edits kept, by the guard and by the provenance check."""
+    """Per category: attacks caught or truthful edits kept by the guard, out of the cases."""
     lines = [
-        "Provenance suite (eval/provenance): caught or kept, out of cases",
-        f"  {'kind':9} {'category':32} {'cases':>5} {'guard':>6} {'provenance':>10}",
+        "Provenance suite (eval/provenance): caught or kept by the guard, out of cases",
+        f"  {'kind':9} {'category':32} {'cases':>5} {'right':>5}",
     ]
     for (kind, category), counts in sorted(report.counts().items()):
-        lines.append(
-            f"  {kind:9} {category:32} {counts['cases']:>5} {counts['guard']:>6} {counts['provenance']:>10}"
-        )
-    for label, provenance in (("guard", False), ("provenance check", True)):
-        caught, attacks = report.totals("attack", provenance=provenance)
-        kept, truthful = report.totals("truthful", provenance=provenance)
-        lines.append(f"  {label}: attacks caught {caught}/{attacks}; truthful edits kept {kept}/{truthful}")
+        lines.append(f"  {kind:9} {category:32} {counts['cases']:>5} {counts['right']:>5}")
+    caught, attacks = report.totals("attack")
+    kept, truthful = report.totals("truthful")
+    lines.append(f"  attacks caught {caught}/{attacks}; truthful edits kept {kept}/{truthful}")
     return "\n".join(lines)

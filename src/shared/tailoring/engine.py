@@ -206,10 +206,9 @@ def _summary(
         unchanged = original is not None and text == normalise_whitespace(original.text)
         if not text or unchanged or len(text) > SUMMARY_MAX_CHARS:
             continue
-        if not context.summary_findings(text):
-            return SummaryEdit(
-                text=text, sources=list(dict.fromkeys(ref for part in parts for ref in part.refs))
-            )
+        sources = list(dict.fromkeys(ref for part in parts for ref in part.refs))
+        if not context.summary_findings(text, sources):
+            return SummaryEdit(text=text, sources=sources)
     return None
 
 

@@ -571,7 +571,7 @@ def _term_facts(
         yield Fact(_TERM_FACT_KINDS[inner.term.kind], inner.term.key, inner.surface)
 
 
-def _spells(letters: str, words: Sequence[str]) -> bool:
+def spells_acronym(letters: str, words: Sequence[str]) -> bool:
     """True when ``letters`` abbreviate ``words`` in order: the first word's initial opens it, and every
     word other than "of", "and" and the like gives at least one letter ("LTL": Less-Than-truckLoad)."""
 
@@ -630,7 +630,7 @@ def _defined_expansions(
             continue
         short = tokens[acronym]
         letters = _acronym_letters(short)
-        if not letters or not _spells(
+        if not letters or not spells_acronym(
             letters, [word.lower for word in tokens[match.first_token : match.stop_token]]
         ):
             continue

@@ -28,7 +28,6 @@ from shared.tailoring.contract import (
     TailoringEdits,
 )
 from shared.tailoring.dating import DateAnchors, date_anchors
-from shared.tailoring.experience import experience_years
 from shared.tailoring.facts import (
     FactKind,
     ResumeFacts,
@@ -41,6 +40,7 @@ from shared.tailoring.facts import (
     title_supported,
 )
 from shared.tailoring.keywords import tailoring_vocabulary
+from shared.tailoring.provenance import ProvenanceChecker
 from shared.tailoring.references import (
     PROJECTS_LIST_REF,
     SKILLS_LIST_REF,
@@ -51,7 +51,7 @@ from shared.tailoring.references import (
     looks_like_ref,
 )
 from shared.tailoring.text import normalise_whitespace
-from shared.tailoring.vocabulary import Vocabulary
+from shared.tailoring.vocabulary import TermKind, Vocabulary
 
 REWORDING_MIN_ALLOWANCE_CHARS = 160
 REWORDING_MAX_GROWTH = Decimal("1.5")
@@ -89,6 +89,9 @@ class GuardReason(StrEnum):
     DROPPED_DATE = "dropped_date"
     DROPPED_TECHNOLOGY = "dropped_technology"
     DROPPED_SKILL = "dropped_skill"
+    # Provenance (shared/tailoring/provenance.py) decides; the typed reasons above only name a rejection.
+    DISGUISED_TEXT = "disguised_text"
+    NO_PROVENANCE = "no_provenance"
 
 
 # The first reason found in this order is the one reported; the rest go to other_reasons.
@@ -120,6 +123,8 @@ _MESSAGES = {
     GuardReason.DROPPED_DATE: "drops a date the original states",
     GuardReason.DROPPED_TECHNOLOGY: "drops a technology the original names",
     GuardReason.DROPPED_SKILL: "drops a skill the original names",
+    GuardReason.DISGUISED_TEXT: "hides letters or digits behind look-alike or invisible characters",
+    GuardReason.NO_PROVENANCE: "uses words that no source item it rewrites or cites accounts for",
 }
 
 _NEW_FACT_REASONS = {
@@ -212,6 +217,7 @@ class GuardContext:
     cv_facts: ResumeFacts
     experience: Decimal
     date_anchors: DateAnchors
+    provenance: ProvenanceChecker
     _item_facts: dict[str, TextFacts] = field(default_factory=dict)
 
     def facts_of(self, item: SourceItem) -> TextFacts:
@@ -226,6 +232,9 @@ class GuardContext:
         findings = _text_findings(text, item.text)
         if findings:
             return findings
+        hidden = self.provenance.hidden(text)
+        if hidden:
+            return {GuardReason.DISGUISED_TEXT: hidden}
         # Every rewordable item is a long-text field: a rewording may not outgrow what the CV may hold.
         limit = min(
             MAX_LONG_TEXT_CHARS,
@@ -240,7 +249,24 @@ class GuardContext:
             _add(findings, reason, _surfaces(candidate, kind, candidate.keys(kind) - original.keys(kind)))
         for kind, reason in _DROPPED_FACT_REASONS.items():
             _add(findings, reason, _surfaces(original, kind, original.keys(kind) - candidate.keys(kind)))
-        return findings
+        return self._with_provenance(findings, self.provenance.rewording(item.text, text))
+
+    def _with_provenance(self, typed: Findings, gaps: list[str]) -> Findings:
+        """Provenance decides; the typed facts only say what kind of fact an untraced word was.
+
+        An edit whose every word traces is accepted whatever the fact extractor thinks (its capitalisation
+        and vocabulary heuristics made good edits fail), with one exception: a curated organisation
+        (Amazon, Google, ...) the source does not name as one. "Ran services on AWS" → "for Amazon Web
+        Services" uses only traced words, but makes the vendor an employer.
+        """
+        curated = [
+            surface
+            for surface in typed.get(GuardReason.NEW_ORGANISATION, [])
+            if (term := self.vocabulary.lookup(surface)) is not None and term.kind is TermKind.ORGANISATION
+        ]
+        if not gaps and not curated:
+            return {}
+        return {**typed, GuardReason.NO_PROVENANCE: gaps} if gaps else typed
 
     def _add_name_and_title_findings(
         self,
@@ -270,12 +296,15 @@ class GuardContext:
             ),
         )
 
-    def summary_findings(self, text: str) -> Findings:
-        """Problems with a new summary, judged against the whole CV."""
+    def summary_findings(self, text: str, sources: Iterable[str] = ()) -> Findings:
+        """Problems with a new summary: each sentence must be bound to one entry (``sources`` tried first)."""
         original_summary = self.index.resolve(SUMMARY_REF)
         findings = _text_findings(text, original_summary.text if original_summary else "")
         if findings:
             return findings
+        hidden = self.provenance.hidden(text)
+        if hidden:
+            return {GuardReason.DISGUISED_TEXT: hidden}
         if len(text) > SUMMARY_MAX_CHARS:
             return {GuardReason.TOO_LONG: [f"{len(text)} > {SUMMARY_MAX_CHARS} chars"]}
         scope = self.cv_facts.all
@@ -295,7 +324,7 @@ class GuardContext:
             if kind is FactKind.NUMBER:
                 new_keys -= years_numbers
             _add(findings, reason, _surfaces(candidate, kind, new_keys))
-        return findings
+        return self._with_provenance(findings, self.provenance.summary(text, sources).gaps)
 
 
 def _surfaces(facts: TextFacts, kind: FactKind, keys: Iterable[str]) -> list[str]:
@@ -316,8 +345,7 @@ def build_guard_context(
 ) -> GuardContext:
     """Index the source CV and extract its facts once, for checking any number of edits."""
     vocabulary = tailoring_vocabulary(source, job)
-    work = source.get("work")
-    entries = [entry for entry in work if isinstance(entry, Mapping)] if isinstance(work, list) else []
+    provenance = ProvenanceChecker(source, as_of, vocabulary)
     index = index_source(source)
     summary = index.resolve(SUMMARY_REF)
     return GuardContext(
@@ -325,8 +353,9 @@ def build_guard_context(
         index=index,
         vocabulary=vocabulary,
         cv_facts=resume_facts(source, vocabulary),
-        experience=experience_years(entries, as_of),
+        experience=provenance.total_years,
         date_anchors=date_anchors(source, vocabulary, summary.text if summary else None),
+        provenance=provenance,
     )
 
 
@@ -340,7 +369,7 @@ def _guard_summary(
     if original is not None and text == normalise_whitespace(original.text):
         return None
     unknown = [ref for ref in edit.sources if not context.index.is_known(ref)]
-    findings = {GuardReason.UNKNOWN_REF: unknown} if unknown else context.summary_findings(text)
+    findings = {GuardReason.UNKNOWN_REF: unknown} if unknown else context.summary_findings(text, edit.sources)
     if findings:
         rejections.append(_rejection(EditKind.SUMMARY, SUMMARY_REF, findings, "The summary"))
         return None

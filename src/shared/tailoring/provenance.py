@@ -14,6 +14,7 @@ repetition) and set look-ups.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import re
@@ -25,6 +26,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from shared.tailoring.experience import experience_years
+from shared.tailoring.facts import spells_acronym
 from shared.tailoring.provenance_words import (
     ATTENUATING_WORDS,
     DEGREE_ABBREVIATIONS,
@@ -36,6 +38,7 @@ from shared.tailoring.provenance_words import (
     ONGOING_WORDS,
     RATE_PERIODS,
     SUMMARY_FRAME_WORDS,
+    TURNED_WORDS,
 )
 from shared.tailoring.vocabulary import Vocabulary
 
@@ -74,6 +77,9 @@ _DISGUISE_CATEGORIES = frozenset({"Cf", "Mn", "Me", "Co", "Cs"})
 _SCRIPTS = ("LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE")
 _NO_SPACE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
 _BINDING_WINDOW = 4
+_BRACKETED_RE = re.compile(r"\(([^()]{1,80})\)")
+_MAX_EXPANSION_WORDS = 6
+_MIN_ACRONYM_LETTERS = 3
 _SPAN_STEMS = frozenset({"year", "decad", "month", "jahr", "ano", "an", "annee", "mes", "moi", "monat"})
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
 _MONTHS = (
@@ -264,8 +270,6 @@ def _binding_gaps(new: Sequence[Word], source: _Bindings) -> list[str]:
         gaps.extend(f"{symbol}{number}" for symbol in symbols)
         periods = candidate.periods.get(number, set()) - source.periods.get(number, set())
         gaps.extend(f"{number} per {period}" for period in periods)
-        spent_on = candidate.spent_on.get(number, set()) - source.spent_on.get(number, {""})
-        gaps.extend(f"{number} years {word}" for word in spent_on if word)
     return gaps
 
 
@@ -287,6 +291,52 @@ def _dropped_attenuators(source: Iterable[Word], new: Sequence[Word]) -> list[st
     return dropped
 
 
+def _acronyms(tokens: Iterable[Word]) -> set[str]:
+    """The source's acronyms ("LTL", "SLOs"), as folded letters; two letters are too ambiguous to expand."""
+    found: set[str] = set()
+    for token in tokens:
+        surface = token.surface[:-1] if token.surface.endswith("s") else token.surface
+        if (
+            token.kind == "word"
+            and surface.isalpha()
+            and surface.isupper()
+            and len(surface) >= _MIN_ACRONYM_LETTERS
+        ):
+            found.add(fold(surface))
+    return found
+
+
+def expansion_spans(text: str, tokens: Sequence[Word], acronyms: set[str]) -> list[tuple[int, int]]:
+    """Spans of ``text`` that spell out a source acronym right beside it: "less-than-truckload (LTL)" or
+    "LTL (less-than-truckload)". The acronym states the fact; the spelled-out form beside it adds none."""
+    spans: list[tuple[int, int]] = []
+    starts = [token.start for token in tokens]
+    for match in _BRACKETED_RE.finditer(text):
+        first_inside = bisect.bisect_left(starts, match.start(1))
+        after_inside = bisect.bisect_left(starts, match.end(1))
+        inside = [token for token in tokens[first_inside:after_inside] if token.kind == "word"]
+        before = [
+            token
+            for token in tokens[max(0, first_inside - _MAX_EXPANSION_WORDS) : first_inside]
+            if token.kind == "word"
+        ]
+        if len(inside) == 1 and fold(inside[0].surface.rstrip("s")) in acronyms:
+            letters = fold(inside[0].surface.rstrip("s"))
+            for size in range(1, len(before) + 1):
+                phrase = before[-size:]
+                if spells_acronym(letters, [token.key for token in phrase]):
+                    spans.append((phrase[0].start, phrase[-1].end))
+                    break
+        elif (
+            before
+            and inside
+            and fold(before[-1].surface.rstrip("s")) in acronyms
+            and spells_acronym(fold(before[-1].surface.rstrip("s")), [token.key for token in inside])
+        ):
+            spans.append((inside[0].start, inside[-1].end))
+    return spans
+
+
 def rewording_gaps(source_text: str, new_text: str, alias_spans: Iterable[tuple[int, int]] = ()) -> list[str]:
     """The words of ``new_text`` that ``source_text`` does not account for; empty when every one traces.
 
@@ -298,7 +348,7 @@ def rewording_gaps(source_text: str, new_text: str, alias_spans: Iterable[tuple[
     for token in source_tokens:
         keys |= _word_keys(token)
     folded_source = fold(source_text)
-    spans = list(alias_spans)
+    spans = [*alias_spans, *expansion_spans(new_text, new_tokens, _acronyms(source_tokens))]
     gaps = [
         token.surface
         for token in new_tokens
@@ -381,7 +431,8 @@ def _entry(ref: str, entry: Mapping[str, Any] | str, as_of: date) -> SourceEntry
     if isinstance(entry, Mapping):
         for field_name in ("startDate", "endDate", "date", "releaseDate"):
             keys |= _date_keys(entry.get(field_name))
-        ongoing = bool(entry.get("startDate")) and not entry.get("endDate")
+        # The headline and summary speak in the present ("now running the pass"); a job by its dates.
+        ongoing = ref == "basics" or (bool(entry.get("startDate")) and not entry.get("endDate"))
         if ref.startswith("certificates") and entry.get("date"):
             ongoing = True  # a certificate is held from its date on; the CV states no expiry field
         if entry.get("startDate"):
@@ -390,7 +441,8 @@ def _entry(ref: str, entry: Mapping[str, Any] | str, as_of: date) -> SourceEntry
                 # A course is named by its nominal length: 2015-09 to 2019-06 is a four-year degree.
                 years = years.to_integral_value()
         keys |= _degree_keys(entry)
-        position = entry.get("position")
+        # A job's title, or the headline's: a sentence that uses its words keeps its rank words.
+        position = entry.get("position", entry.get("label"))
         if isinstance(position, str):
             position_tokens = words(position)
             position_keys = frozenset(stem(token.key) for token in position_tokens if not _is_free(token))
@@ -412,14 +464,20 @@ def _entry(ref: str, entry: Mapping[str, Any] | str, as_of: date) -> SourceEntry
 _ENTRY_SECTIONS = ("work", "volunteer", "education", "projects", "certificates", "awards", "publications")
 
 
-def source_entries(source: Mapping[str, Any], as_of: date) -> list[SourceEntry]:
-    """Every entry of the CV a summary claim may be bound to, in CV order."""
+def source_entries(source: Mapping[str, Any], as_of: date, total_years: Decimal) -> list[SourceEntry]:
+    """Every entry of the CV a summary claim may be bound to, in CV order.
+
+    The headline speaks for the whole career: its length of experience is ``total_years``.
+    """
     entries: list[SourceEntry] = []
     basics = source.get("basics")
     if isinstance(basics, Mapping):
-        for field_name in ("label", "summary"):
-            if isinstance(basics.get(field_name), str) and basics[field_name].strip():
-                entries.append(_entry(f"basics.{field_name}", basics[field_name], as_of))
+        # The CV's own headline and summary are one self-description: a sentence may draw on both. Its name,
+        # contact details and location are not in it: "<city>-based" is not the candidate's claim.
+        headline = {name: basics[name] for name in ("label", "summary") if isinstance(basics.get(name), str)}
+        if any(text.strip() for text in headline.values()):
+            entries.append(_entry("basics", headline, as_of))
+            entries[-1].years = total_years
     for section in _ENTRY_SECTIONS:
         items = source.get(section)
         if isinstance(items, list):
@@ -442,10 +500,15 @@ class SummaryVerdict(NamedTuple):
 
 
 def _sentences(tokens: Sequence[Word]) -> list[list[Word]]:
+    """The sentences of a text. A colon ends one only after a bare label ("Qualifications: …"); after a
+    claim ("Technicienne qualité à X : réduction de 27 %") what follows belongs to the same claim."""
     sentences: list[list[Word]] = [[]]
     for token in tokens:
         if token.kind == "end":
-            if sentences[-1]:
+            labelled = token.surface == ":" and any(
+                not _is_free(word) and word.key not in SUMMARY_FRAME_WORDS for word in sentences[-1]
+            )
+            if sentences[-1] and not labelled:
                 sentences.append([])
         else:
             sentences[-1].append(token)
@@ -460,10 +523,19 @@ def _claims(tokens: Sequence[Word]) -> list[tuple[list[Word], bool]]:
         current: list[Word] = []
         former = False
         for token in sentence:
-            if token.kind == "word" and token.key in FORMER_WORDS:
+            if token.kind == "word" and token.key in TURNED_WORDS:
+                # "Science teacher turned UX designer": what came before is the past role.
+                if current:
+                    claims.append((current, True))
+                current, former = [], False
+            elif token.kind == "word" and token.key in FORMER_WORDS:
                 if current:
                     claims.append((current, former))
                 current, former = [], True
+            elif former and token.kind == "word" and token.key in ONGOING_WORDS:
+                # "Former chef de partie, now running the pass": the present part is a claim of its own.
+                claims.append((current, former))
+                current, former = [token], False
             else:
                 current.append(token)
         if current:
@@ -493,7 +565,7 @@ def _years_claims(sentence: Sequence[Word]) -> tuple[list[int], set[int]]:
 
 def _entry_ref(source_ref: str) -> str:
     if source_ref.startswith("basics."):
-        return source_ref
+        return "basics"
     head = source_ref.split(".", 1)[0]
     return head.split("[", 1)[0] if head.startswith(("skills", "languages")) else head
 
@@ -557,12 +629,18 @@ def _sentence_gaps(
         if not stated and (entry.years is None or claim > int(entry.years)):
             missing.append(f"{claim} years")
     missing.extend(_binding_gaps(unclaimed, entry.bindings))
-    # A length the entry states must stay spent on what the entry says ("eight years at the bedside").
+    # A length stays spent on what the entry spends it on: "eight years at the bedside" is no "eight years in
+    # the ICU", and "four years in external audit" makes "nine years in external audit" a new claim.
+    stated_for: dict[str, set[str]] = {}
+    for number, words_after in entry.bindings.spent_on.items():
+        for word in words_after:
+            stated_for.setdefault(word, set()).add(number)
     for number, spent_on in _Bindings(sentence).spent_on.items():
-        if number in entry.bindings.spent_on:
-            missing.extend(
-                f"{number} years {word}" for word in spent_on - entry.bindings.spent_on[number] if word
-            )
+        for word in spent_on - {""}:
+            if (number in entry.bindings.spent_on and word not in entry.bindings.spent_on[number]) or (
+                number not in entry.bindings.spent_on and number not in stated_for.get(word, {number})
+            ):
+                missing.append(f"{number} years {word}")
     uses_position = any(stem(token.key) in entry.position_keys for token in content if token.kind == "word")
     if uses_position:
         present = {token.key for token in sentence}
@@ -575,18 +653,20 @@ class ProvenanceChecker:
 
     def __init__(self, source: Mapping[str, Any], as_of: date, vocabulary: Vocabulary | None = None) -> None:
         self._vocabulary = vocabulary
-        self._entries = source_entries(source, as_of)
         work = source.get("work")
-        self._total_years = experience_years(
+        self.total_years = experience_years(
             [entry for entry in work if isinstance(entry, Mapping)] if isinstance(work, list) else [], as_of
         )
+        self._entries = source_entries(source, as_of, self.total_years)
         self._chars = frozenset(json.dumps(source, ensure_ascii=False))
 
+    def hidden(self, text: str) -> list[str]:
+        """The characters or words of ``text`` that disguise what it says (see ``disguised``)."""
+        return disguised(text, self._chars)
+
     def rewording(self, source_text: str, text: str) -> list[str]:
-        """What in a rewording of ``source_text`` lacks provenance (or is disguised)."""
-        return disguised(text, self._chars) or rewording_gaps(
-            source_text, text, self._alias_spans(source_text, text)
-        )
+        """What in a rewording of ``source_text`` lacks provenance."""
+        return rewording_gaps(source_text, text, self._alias_spans(source_text, text))
 
     def _alias_spans(self, source_text: str, text: str) -> list[tuple[int, int]]:
         """Where ``text`` names a vocabulary term that ``source_text`` names too, by any alias."""
@@ -601,7 +681,4 @@ class ProvenanceChecker:
 
     def summary(self, text: str, sources: Iterable[str]) -> SummaryVerdict:
         """What in a summary no single entry accounts for, and the entry each sentence was bound to."""
-        hidden = disguised(text, self._chars)
-        if hidden:
-            return SummaryVerdict(gaps=hidden, bound=[])
-        return summary_gaps(text, self._entries, sources, self._total_years)
+        return summary_gaps(text, self._entries, sources, self.total_years)

@@ -54,11 +54,13 @@ ONGOING_WORDS = frozenset(
     """.split()
 )
 
-# Words that join a current role to a past one ("… and former …", "… turned …"). What follows one must be
-# bound to an entry that has ended. "ex" is not here: "ex-<issuer>" claims an employer.
+# Words that join a current role to a past one ("… and former …"). What follows one must be bound to an
+# entry that has ended. "ex" is not here: "ex-<issuer>" claims an employer.
 FORMER_WORDS = frozenset(
-    "former formerly turned ehemalige ehemaliger ehemals antigua antiguo ancienne ancien".split()
+    "former formerly ehemalige ehemaliger ehemals antigua antiguo ancienne ancien".split()
 )
+# "<past role> turned <current role>": here the part before the word is the past role.
+TURNED_WORDS = frozenset({"turned"})
 
 # Neutral substitutions: a new word and the source words it may stand for. None raises strength, scope,
 # seniority or certainty.

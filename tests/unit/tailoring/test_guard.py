@@ -281,8 +281,8 @@ def test_dropping_a_lesser_rank_is_an_upgrade() -> None:
     }
 
     # When the summary claims plain "Manager", and then "Assistant Manager"
-    _, upgraded = guard(cv, {}, summary("Store manager for a busy branch."))
-    _, truthful = guard(cv, {}, summary("Assistant manager for a busy branch."))
+    _, upgraded = guard(cv, {}, summary("Manager at Shopco."))
+    _, truthful = guard(cv, {}, summary("Assistant manager at Shopco."))
 
     # Then only the truthful title passes
     assert only_rejection(upgraded).reason is GuardReason.NEW_TITLE
@@ -314,8 +314,10 @@ def test_a_new_certificate_or_degree_is_rejected(
 def test_the_candidates_own_certificate_is_allowed_in_the_summary(
     engineer_cv: dict[str, Any], engineer_job: dict[str, Any]
 ) -> None:
-    # Given a summary mentioning the AWS certification the CV lists
-    raw = summary("AWS-certified software engineer with a BSc who builds reliable backend services.")
+    # Given a summary naming the AWS certification and the degree the CV lists, one sentence each
+    raw = summary(
+        "AWS Certified Developer - Associate since 2022. BSc in Computer Science, University of Leeds."
+    )
 
     # When it is guarded
     _, rejections = guard(engineer_cv, engineer_job, raw)
@@ -405,7 +407,7 @@ def test_output_that_obeys_an_injected_instruction_is_rejected(engineer_cv: dict
     # Then the summary and the rewording are both rejected and nothing is applied
     reasons = {rejection.ref: {rejection.reason, *rejection.other_reasons} for rejection in rejections}
     assert reasons == {
-        "basics.summary": {GuardReason.NEW_CREDENTIAL, GuardReason.NEW_TECHNOLOGY},
+        "basics.summary": {GuardReason.NEW_CREDENTIAL, GuardReason.NEW_TECHNOLOGY, GuardReason.NO_PROVENANCE},
         HIGHLIGHT_LOGGING: {GuardReason.SUSPICIOUS_TEXT},
     }
     assert accepted["summary"] is None
@@ -514,7 +516,7 @@ def test_a_second_rewording_of_the_same_item_is_rejected(
         "rewordings": [
             {
                 "ref": HIGHLIGHT_LATENCY,
-                "text": engineer_cv["work"][0]["highlights"][1].replace("Cut", "Reduced"),
+                "text": engineer_cv["work"][0]["highlights"][1].replace("Cut", "Cutting"),
             },
             {
                 "ref": HIGHLIGHT_LATENCY,
@@ -527,7 +529,7 @@ def test_a_second_rewording_of_the_same_item_is_rejected(
     accepted, rejections = guard(engineer_cv, engineer_job, raw)
 
     # Then the first is kept and the second rejected as a duplicate
-    assert [edit["text"][:7] for edit in accepted["rewordings"]] == ["Reduced"]
+    assert [edit["text"][:7] for edit in accepted["rewordings"]] == ["Cutting"]
     assert only_rejection(rejections).reason is GuardReason.DUPLICATE_REF
 
 
@@ -622,7 +624,7 @@ def test_a_fact_preserving_paraphrase_is_accepted(
     # Given a paraphrase keeping every fact of its item
     raw = reword(
         "work[1].highlights[2]",
-        "Designed and shipped a REST API for partner integrations, adopted by 40 partners",
+        "Designed a REST API used by 40 partners for partner integrations",
     )
 
     # When it is guarded
@@ -633,13 +635,13 @@ def test_a_fact_preserving_paraphrase_is_accepted(
     assert len(accepted["rewordings"]) == 1
 
 
-def test_a_summary_may_combine_facts_from_anywhere_in_the_cv(
+def test_a_summary_draws_each_sentence_from_one_entry(
     engineer_cv: dict[str, Any], engineer_job: dict[str, Any]
 ) -> None:
-    # Given a summary drawing on several highlights, the skills and the employer
+    # Given a summary whose sentences draw on the employer's entry, the skills and the headline, one each
     raw = summary(
-        "Senior software engineer at Northwind Logistics, working in Python, Go, PostgreSQL, Kafka and "
-        "Kubernetes. Migrated 14 services to k8s and mentored three junior engineers.",
+        "Senior software engineer at Northwind Logistics who migrated 14 services to k8s and mentored three "
+        "junior engineers. Python, Go, Postgres, Kafka and Kubernetes. Builds reliable backend services.",
         ["basics.summary", HIGHLIGHT_MIGRATION, HIGHLIGHT_MENTORING, "skills[1]", "work[0]"],
     )
 
@@ -649,6 +651,22 @@ def test_a_summary_may_combine_facts_from_anywhere_in_the_cv(
     # Then it is accepted with its sources
     assert rejections == []
     assert accepted["summary"]["sources"][0] == "basics.summary"
+
+
+def test_a_summary_sentence_joining_two_entries_is_rejected(
+    engineer_cv: dict[str, Any], engineer_job: dict[str, Any]
+) -> None:
+    # Given a sentence that puts the first employer's REST API under the current employer
+    raw = summary(
+        "Senior software engineer at Northwind Logistics who designed a REST API used by 40 partners."
+    )
+
+    # When it is guarded
+    _, rejections = guard(engineer_cv, engineer_job, raw)
+
+    # Then no single entry accounts for it, and the words that lack provenance are named
+    rejection = only_rejection(rejections)
+    assert GuardReason.NO_PROVENANCE in {rejection.reason, *rejection.other_reasons}
 
 
 def test_a_valid_permutation_is_accepted_and_an_identity_order_is_dropped(
@@ -736,7 +754,7 @@ def test_a_clinical_alias_rewording_is_accepted(nurse_cv: dict[str, Any], nurse_
     # Given a rewording that spells out the CV's own abbreviations (IV therapy, EHR)
     raw = reword(
         "work[0].highlights[1]",
-        "Administered intravenous therapy and kept accurate electronic health records",
+        "Administered intravenous therapy and maintained accurate electronic health records",
     )
 
     # When it is guarded against a job that uses the abbreviations

@@ -47,7 +47,7 @@ def test_a_summary_sentence_must_be_bound_to_one_entry() -> None:
             {"name": "Globex", "position": "Junior Engineer", "startDate": "2022-01"},
         ]
     }
-    entries = source_entries(cv, AS_OF)
+    entries = source_entries(cv, AS_OF, Decimal("7.8"))
     # When a true sentence and a transferred one are checked
     true = summary_gaps("Junior engineer at Globex.", entries, ["work[1]"], Decimal("7.8"))
     transferred = summary_gaps("Data analyst at Globex.", entries, ["work[1]"], Decimal("7.8"))
@@ -69,12 +69,12 @@ def test_a_crafted_maximum_size_input_is_checked_and_its_plant_found() -> None:
 def test_the_fast_subset_of_the_suite_keeps_the_measured_figures() -> None:
     # Given every fifth case of eval/provenance (the whole suite runs in make eval's figures)
     assert len(load_cases(REPO_ROOT)) >= 400
-    # When the subset is judged by the provenance check
+    # When the subset goes through the guard
     report = run_suite(REPO_ROOT, AS_OF, every=5)
-    caught, attacks = report.totals("attack", provenance=True)
-    kept, truthful = report.totals("truthful", provenance=True)
-    # Then no sampled attack gets past it, and it keeps at least 80% of the sampled truthful edits
+    caught, attacks = report.totals("attack")
+    kept, truthful = report.totals("truthful")
+    # Then no sampled attack gets past it, and it keeps at least 85% of the sampled truthful edits
     assert attacks >= 60
     assert truthful >= 20
     assert caught == attacks
-    assert kept / truthful >= 0.8
+    assert kept / truthful >= 0.85

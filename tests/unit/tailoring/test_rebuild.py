@@ -52,7 +52,7 @@ def test_accepted_edits_are_applied_and_facts_still_copied(
     highlights = engineer_cv["work"][0]["highlights"]
     raw = {
         "summary": {
-            "text": "Senior software engineer who runs Kafka and Kubernetes in production.",
+            "text": "Senior software engineer who builds reliable backend services.",
             "sources": ["basics.summary"],
         },
         "highlight_orders": [
