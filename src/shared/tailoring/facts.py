@@ -6,6 +6,7 @@ fabricated and dropped facts with the same functions, so both agree on what a fa
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -28,10 +29,12 @@ _MONTHS = {
 _MONTH_ALTERNATION = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 
+# The address and domain branches start only where a run of their characters starts: from any later
+# position they would rescan the rest of the run ("one-one-one-…"), quadratic work on a crafted CV.
 _LINK_RE = re.compile(
     r"(?:https?://|www\.)[^\s<>()\[\]]+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|ai|co|uk|edu|gov|app)\b(?:/[^\s<>()]*)?"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![a-z0-9.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|ai|co|uk|edu|gov|app)\b(?:/[^\s<>()]*)?"
 )
 _ISO_DATE_RE = re.compile(rf"(?<![\d-])({_YEAR})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?(?![\d])")
 _SLASH_DATE_RE = re.compile(rf"(?<![\d/])(0?[1-9]|1[0-2])/({_YEAR})(?![\d])")
@@ -71,7 +74,9 @@ _VAGUE_QUANTITIES = frozenset({"dozens", "hundreds", "thousands", "millions", "b
 _PERCENT_WORDS = frozenset({"percent", "pct"})
 _NUMBER_WORD_PATTERN = "|".join(sorted([*_NUMBER_WORDS, *_NUMBER_MULTIPLIERS], key=len, reverse=True))
 _YEARS_CLAIM_RE = re.compile(
-    rf"(?<![\w.])(?P<count>\d+(?:\.\d+)?|(?:{_NUMBER_WORD_PATTERN})(?:[\s-]+(?:{_NUMBER_WORD_PATTERN}))*)"
+    # At most four number words ("twenty-five", "one hundred twenty"): an unbounded run made every start
+    # position rescan the whole "one-one-one-…" string, quadratic work on a crafted CV.
+    rf"(?<![\w.])(?P<count>\d+(?:\.\d+)?|(?:{_NUMBER_WORD_PATTERN})(?:[\s-]+(?:{_NUMBER_WORD_PATTERN})){{0,3}})"
     r"\s*\+?\s*-?\s*(?:full[\s-]+)?(?:years?|yrs?)\b(?!\s+old)",
     re.IGNORECASE,
 )
@@ -650,6 +655,22 @@ def _bracketed(text: str, left_end: int, inner: Token, closing: int | None = Non
     return opened and _CLOSE_BRACKET_RE.match(text, close_from) is not None
 
 
+def _overlapping_tokens(tokens: Sequence[Token], spans: Sequence[tuple[int, int]]) -> set[int]:
+    """The indexes of the tokens that overlap any span: a bisect per token over the spans sorted by start,
+    with the furthest end seen so far (comparing every token with every span was quadratic)."""
+    ordered = sorted(spans)
+    starts = [start for start, _ in ordered]
+    furthest: list[int] = []
+    for _, end in ordered:
+        furthest.append(max(end, furthest[-1]) if furthest else end)
+    overlapping: set[int] = set()
+    for index, token in enumerate(tokens):
+        before = bisect.bisect_left(starts, token.end)
+        if before and furthest[before - 1] > token.start:
+            overlapping.add(index)
+    return overlapping
+
+
 def extract_facts(text: str, vocabulary: Vocabulary) -> TextFacts:
     """All facts stated in one text."""
     facts: list[Fact] = []
@@ -672,11 +693,7 @@ def extract_facts(text: str, vocabulary: Vocabulary) -> TextFacts:
             numeric_spans.append(match.span())
 
     tokens = tokenize(unlinked)
-    consumed = {
-        index
-        for index, token in enumerate(tokens)
-        if any(start < token.end and token.start < end for start, end in numeric_spans)
-    }
+    consumed = _overlapping_tokens(tokens, numeric_spans)
     term_matches: list[TermMatch] = vocabulary.match_tokens(unlinked, tokens)
     lexicon = vocabulary.lexicon
     defined = _defined_expansions(unlinked, tokens, term_matches, consumed, lexicon)

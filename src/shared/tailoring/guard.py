@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -55,6 +56,12 @@ from shared.tailoring.vocabulary import TermKind, Vocabulary
 
 REWORDING_MIN_ALLOWANCE_CHARS = 160
 REWORDING_MAX_GROWTH = Decimal("1.5")
+# Longer rejected texts are reported as lacking provenance without a typed label: the old fact extractor's
+# cost grows faster than the text, and a label is only an explanation.
+TYPED_LABEL_MAX_CHARS = 1_000
+# A rejected summary is labelled against the typed facts of the whole CV only when the CV is of an ordinary
+# size (the corpus's longest is about 12,000 characters); a larger one is reported by provenance alone.
+TYPED_SCOPE_MAX_CHARS = 30_000
 _MAX_TOKEN_CHARS = 40
 _MAX_TOKENS = 8
 _MAX_REF_CHARS = 48
@@ -214,11 +221,30 @@ class GuardContext:
     source: Mapping[str, Any]
     index: SourceIndex
     vocabulary: Vocabulary
-    cv_facts: ResumeFacts
     experience: Decimal
-    date_anchors: DateAnchors
     provenance: ProvenanceChecker
     _item_facts: dict[str, TextFacts] = field(default_factory=dict)
+
+    # The typed facts of the whole CV only label a rejected summary, so they are extracted on first use.
+    @cached_property
+    def cv_facts(self) -> ResumeFacts:
+        return resume_facts(self.source, self.vocabulary)
+
+    @cached_property
+    def _cv_chars(self) -> int:
+        return len(self.provenance.cv_text)
+
+    @cached_property
+    def date_anchors(self) -> DateAnchors:
+        summary = self.index.resolve(SUMMARY_REF)
+        return date_anchors(self.source, self.vocabulary, summary.text if summary else None)
+
+    def _labels_needed(self, text: str, gaps: list[str]) -> bool:
+        """Whether the typed facts must be extracted: to label a rejection of a text short enough for the
+        extractor, or to check a curated organisation an otherwise traced edit names."""
+        if gaps:
+            return len(text) <= TYPED_LABEL_MAX_CHARS
+        return any(match.term.kind is TermKind.ORGANISATION for match in self.vocabulary.find_all(text))
 
     def facts_of(self, item: SourceItem) -> TextFacts:
         cached = self._item_facts.get(item.ref)
@@ -242,6 +268,9 @@ class GuardContext:
         )
         if len(text) > limit:
             return {GuardReason.TOO_LONG: [f"{len(text)} > {limit} chars"]}
+        gaps = self.provenance.rewording(item.text, text)
+        if not self._labels_needed(text, gaps):
+            return {GuardReason.NO_PROVENANCE: gaps} if gaps else {}
         original = self.facts_of(item)
         candidate = extract_facts(text, self.vocabulary)
         self._add_name_and_title_findings(findings, candidate, original, original.titles)
@@ -249,7 +278,7 @@ class GuardContext:
             _add(findings, reason, _surfaces(candidate, kind, candidate.keys(kind) - original.keys(kind)))
         for kind, reason in _DROPPED_FACT_REASONS.items():
             _add(findings, reason, _surfaces(original, kind, original.keys(kind) - candidate.keys(kind)))
-        return self._with_provenance(findings, self.provenance.rewording(item.text, text))
+        return self._with_provenance(findings, gaps)
 
     def _with_provenance(self, typed: Findings, gaps: list[str]) -> Findings:
         """Provenance decides; the typed facts only say what kind of fact an untraced word was.
@@ -307,6 +336,9 @@ class GuardContext:
             return {GuardReason.DISGUISED_TEXT: hidden}
         if len(text) > SUMMARY_MAX_CHARS:
             return {GuardReason.TOO_LONG: [f"{len(text)} > {SUMMARY_MAX_CHARS} chars"]}
+        gaps = self.provenance.summary(text, sources).gaps
+        if not self._labels_needed(text, gaps) or self._cv_chars > TYPED_SCOPE_MAX_CHARS:
+            return {GuardReason.NO_PROVENANCE: gaps} if gaps else {}
         scope = self.cv_facts.all
         candidate = extract_facts(text, self.vocabulary)
         self._add_name_and_title_findings(findings, candidate, scope, self.cv_facts.title_fields)
@@ -324,7 +356,7 @@ class GuardContext:
             if kind is FactKind.NUMBER:
                 new_keys -= years_numbers
             _add(findings, reason, _surfaces(candidate, kind, new_keys))
-        return self._with_provenance(findings, self.provenance.summary(text, sources).gaps)
+        return self._with_provenance(findings, gaps)
 
 
 def _surfaces(facts: TextFacts, kind: FactKind, keys: Iterable[str]) -> list[str]:
@@ -343,18 +375,15 @@ def _text_findings(text: str, original: str) -> Findings:
 def build_guard_context(
     source: Mapping[str, Any], job: Mapping[str, Any] | None = None, *, as_of: date
 ) -> GuardContext:
-    """Index the source CV and extract its facts once, for checking any number of edits."""
+    """Index the source CV once, for checking any number of edits (its typed facts wait until needed)."""
     vocabulary = tailoring_vocabulary(source, job)
     provenance = ProvenanceChecker(source, as_of, vocabulary)
     index = index_source(source)
-    summary = index.resolve(SUMMARY_REF)
     return GuardContext(
         source=source,
         index=index,
         vocabulary=vocabulary,
-        cv_facts=resume_facts(source, vocabulary),
         experience=provenance.total_years,
-        date_anchors=date_anchors(source, vocabulary, summary.text if summary else None),
         provenance=provenance,
     )
 

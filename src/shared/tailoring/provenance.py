@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 from shared.tailoring.experience import experience_years
@@ -104,6 +105,13 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@lru_cache(maxsize=16_384)
+def _fold_word(word: str) -> str:
+    """``fold`` for one token; a CV repeats its words, so each is folded once."""
+    return fold(word)
+
+
+@lru_cache(maxsize=16_384)
 def stem(word: str) -> str:
     """A conservative inflection-free form: irregular forms to their base, one inflectional ending off,
     a doubled final consonant undone ("cutting" → "cut"), a final "e" off ("saved", "save" → "sav")."""
@@ -132,7 +140,7 @@ def words(text: str) -> list[Word]:
             found.append(Word(surface, ".", "end", match.start(), match.end()))
             continue
         if kind == "abbr":
-            kind, key = "word", fold(surface.replace(".", ""))
+            kind, key = "word", _fold_word(surface.replace(".", ""))
         elif kind == "num":
             key = surface.replace(",", ".")
             kind = "number"
@@ -140,7 +148,7 @@ def words(text: str) -> list[Word]:
             key = surface
             kind = "symbol"
         else:
-            key = fold(surface)
+            key = _fold_word(surface)
             if key in NUMBER_WORDS:
                 key, kind = NUMBER_WORDS[key], "number"
         found.append(Word(surface, key, kind, match.start(), match.end()))
@@ -247,13 +255,16 @@ def _spent_on(tokens: Sequence[Word], index: int) -> str | None:
     return ""
 
 
+_RATE_STEMS = frozenset(stem(period) for period in RATE_PERIODS)
+
+
 def _rate_periods(tokens: Sequence[Word], index: int) -> set[str]:
     found: set[str] = set()
     window = tokens[index + 1 : index + 2 + _BINDING_WINDOW]
     for first, second in itertools.pairwise(window):
         if first.kind == "end":
             break
-        if first.key in _RATE_LINKS and stem(second.key) in {stem(period) for period in RATE_PERIODS}:
+        if first.key in _RATE_LINKS and stem(second.key) in _RATE_STEMS:
             found.add(stem(second.key))
     return found
 
@@ -271,10 +282,6 @@ def _binding_gaps(new: Sequence[Word], source: _Bindings) -> list[str]:
         periods = candidate.periods.get(number, set()) - source.periods.get(number, set())
         gaps.extend(f"{number} per {period}" for period in periods)
     return gaps
-
-
-def _covered(word: Word, spans: Iterable[tuple[int, int]]) -> bool:
-    return any(start <= word.start and word.end <= end for start, end in spans)
 
 
 def _attenuators(tokens: Iterable[Word]) -> set[str]:
@@ -337,32 +344,63 @@ def expansion_spans(text: str, tokens: Sequence[Word], acronyms: set[str]) -> li
     return spans
 
 
-def rewording_gaps(source_text: str, new_text: str, alias_spans: Iterable[tuple[int, int]] = ()) -> list[str]:
-    """The words of ``new_text`` that ``source_text`` does not account for; empty when every one traces.
+class SourceText(NamedTuple):
+    """What a rewording of one source text may draw on, computed once per text."""
+
+    tokens: list[Word]
+    keys: set[str]
+    folded: str
+    acronyms: set[str]
+    bindings: _Bindings
+
+
+def source_text(text: str) -> SourceText:
+    tokens = words(text)
+    keys: set[str] = set()
+    for token in tokens:
+        keys |= _word_keys(token)
+    return SourceText(tokens, keys, fold(text), _acronyms(tokens), _Bindings(tokens))
+
+
+def _covered_positions(tokens: Sequence[Word], spans: Iterable[tuple[int, int]]) -> set[int]:
+    """The indexes of the tokens that lie inside one of ``spans``, in one pass over both, sorted."""
+    covered: set[int] = set()
+    ordered = sorted(spans)
+    span = 0
+    for index, token in enumerate(tokens):
+        while span < len(ordered) and ordered[span][1] < token.end:
+            span += 1
+        # Sorted by start: a token is covered only by the first span that does not end before it.
+        if span < len(ordered) and ordered[span][0] <= token.start:
+            covered.add(index)
+    return covered
+
+
+def rewording_gaps(
+    source: str | SourceText, new_text: str, alias_spans: Iterable[tuple[int, int]] = ()
+) -> list[str]:
+    """The words of ``new_text`` that the source text does not account for; empty when every one traces.
 
     ``alias_spans`` are character ranges of ``new_text`` that name a term the source names too.
     """
-    source_tokens = words(source_text)
+    origin = source_text(source) if isinstance(source, str) else source
     new_tokens = words(new_text)
-    keys: set[str] = set()
-    for token in source_tokens:
-        keys |= _word_keys(token)
-    folded_source = fold(source_text)
-    spans = [*alias_spans, *expansion_spans(new_text, new_tokens, _acronyms(source_tokens))]
+    spans = [*alias_spans, *expansion_spans(new_text, new_tokens, origin.acronyms)]
+    covered = _covered_positions(new_tokens, spans)
     gaps = [
         token.surface
-        for token in new_tokens
+        for index, token in enumerate(new_tokens)
         if not _is_free(token)
-        and not _traces(token, keys)
-        and not _covered(token, spans)
-        and not (_no_space_script(token) and fold(token.surface) in folded_source)
+        and index not in covered
+        and not _traces(token, origin.keys)
+        and not (_no_space_script(token) and fold(token.surface) in origin.folded)
     ]
-    gaps.extend(_dropped_attenuators(source_tokens, new_tokens))
+    gaps.extend(_dropped_attenuators(origin.tokens, new_tokens))
     kept_numbers = {token.key for token in new_tokens if token.kind == "number"}
     gaps.extend(
-        f"-{token.key}" for token in source_tokens if token.kind == "number" and token.key not in kept_numbers
+        f"-{token.key}" for token in origin.tokens if token.kind == "number" and token.key not in kept_numbers
     )
-    gaps.extend(_binding_gaps(new_tokens, _Bindings(source_tokens)))
+    gaps.extend(_binding_gaps(new_tokens, origin.bindings))
     return list(dict.fromkeys(gaps))
 
 
@@ -653,26 +691,38 @@ class ProvenanceChecker:
 
     def __init__(self, source: Mapping[str, Any], as_of: date, vocabulary: Vocabulary | None = None) -> None:
         self._vocabulary = vocabulary
+        self._sources: dict[str, tuple[SourceText, frozenset[str]]] = {}
         work = source.get("work")
         self.total_years = experience_years(
             [entry for entry in work if isinstance(entry, Mapping)] if isinstance(work, list) else [], as_of
         )
-        self._entries = source_entries(source, as_of, self.total_years)
-        self._chars = frozenset(json.dumps(source, ensure_ascii=False))
+        self._as_of = as_of
+        self._source_cv = source
+        self.cv_text = json.dumps(source, ensure_ascii=False)
+        self._chars = frozenset(self.cv_text)
 
     def hidden(self, text: str) -> list[str]:
         """The characters or words of ``text`` that disguise what it says (see ``disguised``)."""
         return disguised(text, self._chars)
 
-    def rewording(self, source_text: str, text: str) -> list[str]:
-        """What in a rewording of ``source_text`` lacks provenance."""
-        return rewording_gaps(source_text, text, self._alias_spans(source_text, text))
+    def rewording(self, source: str, text: str) -> list[str]:
+        """What in a rewording of the source text ``source`` lacks provenance."""
+        origin, term_keys = self._source(source)
+        return rewording_gaps(origin, text, self._alias_spans(term_keys, text))
 
-    def _alias_spans(self, source_text: str, text: str) -> list[tuple[int, int]]:
-        """Where ``text`` names a vocabulary term that ``source_text`` names too, by any alias."""
-        if self._vocabulary is None:
+    def _source(self, text: str) -> tuple[SourceText, frozenset[str]]:
+        """A source item's words and vocabulary terms, computed once however many edits reword it."""
+        cached = self._sources.get(text)
+        if cached is None:
+            terms = self._vocabulary.find_all(text) if self._vocabulary is not None else []
+            cached = (source_text(text), frozenset(match.term.key for match in terms))
+            self._sources[text] = cached
+        return cached
+
+    def _alias_spans(self, source_keys: frozenset[str], text: str) -> list[tuple[int, int]]:
+        """Where ``text`` names a vocabulary term that the source names too, by any alias."""
+        if self._vocabulary is None or not source_keys:
             return []
-        source_keys = {match.term.key for match in self._vocabulary.find_all(source_text)}
         return [
             (match.start, match.end)
             for match in self._vocabulary.find_all(text)
@@ -682,3 +732,8 @@ class ProvenanceChecker:
     def summary(self, text: str, sources: Iterable[str]) -> SummaryVerdict:
         """What in a summary no single entry accounts for, and the entry each sentence was bound to."""
         return summary_gaps(text, self._entries, sources, self.total_years)
+
+    @cached_property
+    def _entries(self) -> list[SourceEntry]:
+        """The entries a summary sentence may bind to, built when the first summary is checked."""
+        return source_entries(self._source_cv, self._as_of, self.total_years)

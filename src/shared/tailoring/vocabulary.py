@@ -81,10 +81,18 @@ class Vocabulary:
     # The CV's own certificate names, as credential-name keys: a phrase naming one is not a job title.
     credential_names: frozenset[tuple[str, ...]] = frozenset()
     _terms_by_key: dict[str, Term] = field(default_factory=dict, repr=False)
+    # The longest phrase that starts with each first word (exact surface, folded base): a position whose word
+    # starts no phrase is skipped without building a window.
+    _exact_starts: dict[str, int] = field(default_factory=dict, repr=False)
+    _folded_starts: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for term in (*self.folded.values(), *self.exact.values()):
             self._terms_by_key.setdefault(term.key, term)
+        for phrases, starts in ((self.exact, self._exact_starts), (self.folded, self._folded_starts)):
+            for phrase in phrases:
+                if phrase:
+                    starts[phrase[0]] = max(starts.get(phrase[0], 0), len(phrase))
 
     @property
     def terms(self) -> list[Term]:
@@ -218,7 +226,11 @@ class Vocabulary:
         return term if term is not None else self.folded.get(tuple(token.base for token in window))
 
     def _longest_at(self, text: str, tokens: list[Token], index: int) -> TermMatch | None:
-        longest = min(self.max_phrase_tokens, len(tokens) - index)
+        first = tokens[index]
+        longest = min(
+            max(self._exact_starts.get(first.text, 0), self._folded_starts.get(first.base, 0)),
+            len(tokens) - index,
+        )
         for length in range(longest, 0, -1):
             window = tokens[index : index + length]
             term = self._term_for(window)
