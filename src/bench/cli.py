@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from bench import bundles, cold_start, goodput, latency, warm_path
+from bench import bundles, cold_start, goodput, guard_time, latency, warm_path
 from bench.paths import default_report_path
 from bench.report import FigureResult, Status, build_report, command_line, render_table, write_report
 
@@ -21,6 +21,7 @@ FIGURES: Final = {
     "c": "goodput under a Bedrock quota",
     "d": "local end-to-end latency",
     "e": "bundle size",
+    "f": "guard time on a crafted maximum-size request",
 }
 EXIT_OK: Final = 0
 EXIT_MISSED: Final = 1
@@ -69,6 +70,7 @@ def _runners(options: RunOptions) -> dict[str, Callable[[], FigureResult]]:
         "c": lambda: goodput.run_figure(options.goodput()),
         "d": lambda: latency.run_figure(options.latency()),
         "e": bundles.run_figure,
+        "f": lambda: guard_time.run_figure(1 if options.quick else guard_time.REPETITIONS),
     }
 
 
