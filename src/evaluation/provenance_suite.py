@@ -82,7 +82,7 @@ def load_cases(root: Path) -> list[ProvenanceCase]:
 
 
 @cache
-def _pair(root: Path, pair: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def pair_documents(root: Path, pair: str) -> tuple[dict[str, Any], dict[str, Any]]:
     folder = root / "eval" / pair if pair.startswith("provenance/") else root / "eval" / "corpus" / pair
     resume = json.loads((folder / "resume.json").read_text(encoding="utf-8"))
     job = json.loads((folder / "job.json").read_text(encoding="utf-8"))
@@ -94,7 +94,7 @@ def _texts(document: Mapping[str, Any]) -> str:
 
 
 def judge(case: ProvenanceCase, root: Path, as_of: date) -> CaseVerdict:
-    resume, job = _pair(root, case.pair)
+    resume, job = pair_documents(root, case.pair)
     outcome = tailor_from_model_output(resume, job, dict(case.tool_input), as_of=as_of)
     rejected = {rejection.ref: rejection for rejection in outcome.rejections}
     if case.kind == "attack":

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
 
 import worker.dependencies
 import worker.handler
@@ -15,13 +15,12 @@ from shared.clients.aws import bedrock_runtime_client
 from shared.clock import fixed_clock
 from shared.dal.dynamodb_jobs import DynamoDBJobRepository
 from shared.dal.models import JobStatus
-from shared.tailoring import EDIT_TOOL_NAME, propose_edits
+from shared.tailoring import propose_edits
 from tests.support.aws import MAX_RECEIVE_COUNT, AwsResources, drain
+from tests.support.bedrock import CONVERSE_PARAMS, converse_tool_answer
 from tests.support.examples import NOW, event_schema_errors, example_job, example_resume, pending_record
 from tests.support.lambda_context import FakeLambdaContext
 from tests.support.sqs_events import sqs_event, sqs_record
-
-CONVERSE_PARAMS = dict.fromkeys(("modelId", "system", "messages", "inferenceConfig", "toolConfig"), ANY)
 
 
 @pytest.fixture
@@ -43,20 +42,6 @@ def bedrock() -> Iterator[Stubber]:
     worker.dependencies.job_processor.cache_clear()
 
 
-def _tool_answer(tool_input: Any) -> dict[str, Any]:
-    return {
-        "output": {
-            "message": {
-                "role": "assistant",
-                "content": [{"toolUse": {"toolUseId": "tu-1", "name": EDIT_TOOL_NAME, "input": tool_input}}],
-            }
-        },
-        "stopReason": "tool_use",
-        "usage": {"inputTokens": 2100, "outputTokens": 350, "totalTokens": 2450},
-        "metrics": {"latencyMs": 900},
-    }
-
-
 def _captured_events(resources: AwsResources) -> list[dict[str, Any]]:
     return [json.loads(body) for body in drain(resources.sqs, resources.capture_queue_url)]
 
@@ -70,7 +55,7 @@ def test_a_queued_job_completes_and_one_valid_event_reaches_subscribers(
     edits = propose_edits(example_resume(), example_job(), as_of=NOW.date()).model_dump(
         mode="json", exclude_none=True
     )
-    bedrock.add_response("converse", _tool_answer(edits), CONVERSE_PARAMS)
+    bedrock.add_response("converse", converse_tool_answer(edits), CONVERSE_PARAMS)
     # When the worker handles its SQS message
     response = worker.handler.lambda_handler(sqs_event(sqs_record("job-int", "m-1")), FakeLambdaContext())
     # Then the batch succeeded, the job is COMPLETED, and exactly one schema-valid Completed event went out
@@ -94,7 +79,7 @@ def test_a_duplicate_delivery_after_completion_calls_nothing(
     edits = propose_edits(example_resume(), example_job(), as_of=NOW.date()).model_dump(
         mode="json", exclude_none=True
     )
-    bedrock.add_response("converse", _tool_answer(edits), CONVERSE_PARAMS)
+    bedrock.add_response("converse", converse_tool_answer(edits), CONVERSE_PARAMS)
     worker.handler.lambda_handler(sqs_event(sqs_record("job-dup", "m-1")), FakeLambdaContext())
     assert repository.get("job-dup").status is JobStatus.COMPLETED
     assert [event["detail-type"] for event in _captured_events(worker_env)] == ["CV Tailoring Completed"]
