@@ -3,7 +3,8 @@
 Each case names a corpus pair, a model reply (tool input, stop reason, optional text) and what must happen:
 
 * ``rejected``: the reply parses, the guard rejects the named edits with the named reasons, the named refs
-  keep their original value, the named good edits still apply, and the rebuilt CV fabricates nothing;
+  keep their original value, the named good edits still apply, and the rebuilt CV fabricates nothing (by
+  the independent audit, and by the core's extractor as a cross-check);
 * ``retry_then_fail``: the reply is unusable. The real worker use case asks once more with a corrective
   message, gets the same reply, and fails the job with ``model_output_unusable`` and one Failed event.
 """
@@ -19,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from evaluation.checks import core_audit, simple_audit
+from evaluation.checks import core_audit, fabrication_audit
 from evaluation.corpus import ADVERSARIAL_DIR, CorpusError, CorpusPair, load_pair, read_json
 from evaluation.runs import TRUNCATED_STOP_REASON
 from evaluation.schema_checks import resume_schema_errors
@@ -230,10 +231,8 @@ def _integrity_problems(
 ) -> list[str]:
     source, tailored = pair.resume, outcome.tailored_resume
     problems = [f"schema: {error}" for error in resume_schema_errors(tailored)[:3]]
-    simple = simple_audit(source, tailored, outcome.changes, pair.expectations, case.forbidden)
-    problems.extend(f"protected field changed: {path}" for path in simple.protected_changes)
-    problems.extend(f"new number in output: {number}" for number in simple.new_numbers)
-    problems.extend(f"forbidden term in output: {term}" for term in simple.forbidden_terms)
+    independent = fabrication_audit(source, tailored, pair.expectations, case.forbidden)
+    problems.extend(f"independent audit: {finding}" for finding in independent.findings())
     core = core_audit(source, tailored, outcome.changes, tailoring_vocabulary(source, pair.job), as_of)
     problems.extend(f"fabricated {fact.kind}: {fact.surface}" for fact in core.fabricated)
     problems.extend(f"silently dropped {fact.kind}: {fact.surface}" for fact in core.silently_dropped)

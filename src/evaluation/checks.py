@@ -1,35 +1,33 @@
 """What the evaluation measures on one tailored CV: keyword coverage, fabricated facts and dropped facts.
 
-Two independent views of each question are kept on purpose:
+Two views of each question are kept on purpose:
 
-* the core's own fact extractor (``audit_facts``), the same notion of a fact the guard uses, and
-* a deliberately simple checker written here: structural comparison of everything the contract cannot
-  change, plain digit runs, and whole-term matches of the hand-written expectations.
+* the independent audit (``evaluation.independent_audit``), which imports nothing from the core: new
+  content words, new digit runs, the protected skeleton, each claim against its entry, and whole-term
+  matches of the hand-written expectations. Its count is the "fabricated facts" figure;
+* the core's own fact extractor (``audit_facts``), the same notion of a fact the guard uses, kept as a
+  cross-check and as the measure of dropped facts, with the simple digit-run view of drops beside it.
 
 The core audit alone cannot catch a fact its extractor does not recognise, because the guard would miss
-the same fact; the simple checker shares none of its code, so a blind spot has to exist in both to go
+the same fact; the independent audit shares none of its code, so a blind spot has to exist in both to go
 unnoticed.
 """
 
 from __future__ import annotations
 
-import copy
-import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from evaluation.audit_words import number_runs, walk_strings
 from evaluation.corpus import Expectations
+from evaluation.independent_audit import SUMMARY_PATH, IndependentAudit, independent_audit
+from evaluation.skeleton import changed_paths, protected_skeleton
 from shared.tailoring import Change, ChangeKind, Fact, FactKind, Vocabulary, audit_facts, extract_facts
 from shared.tailoring.facts import iter_strings
 from shared.tailoring.match_report import first_page_texts
-
-SUMMARY_PATH = "basics.summary"
-_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
-_EDITABLE_TEXT = "<editable>"
-
 
 # --------------------------------------------------------------------------------------------- coverage
 
@@ -136,95 +134,17 @@ def core_audit(
 # --------------------------------------------------------------------------------------------- simple audit
 
 
-def _walk_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _walk_strings(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _walk_strings(item, f"{path}[{index}]")
-
-
 def document_text(document: Mapping[str, Any]) -> str:
-    return "\n".join(text for _, text in _walk_strings(document))
-
-
-def _numbers(texts: Iterator[str]) -> set[str]:
-    return {match.group(0).replace(",", "") for text in texts for match in _NUMBER_RE.finditer(text)}
-
-
-def _mask_text_fields(entry: Any, fields: tuple[str, ...]) -> Any:
-    if not isinstance(entry, dict):
-        return entry
-    masked = dict(entry)
-    for name in fields:
-        value = masked.get(name)
-        if isinstance(value, str):
-            masked[name] = _EDITABLE_TEXT
-        elif isinstance(value, list):
-            masked[name] = [_EDITABLE_TEXT if isinstance(item, str) else item for item in value]
-    return masked
-
-
-def _sorted_entries(value: Any) -> Any:
-    if not isinstance(value, list):
-        return value
-    return sorted(value, key=lambda entry: json.dumps(entry, sort_keys=True, ensure_ascii=False))
-
-
-def protected_skeleton(resume: Mapping[str, Any]) -> dict[str, Any]:
-    """The CV with every text the contract may edit masked and every list it may reorder sorted.
-
-    Two CVs with equal skeletons differ only where the edit contract allows: the summary (new or
-    rewritten), highlight wording, and the order of highlights, projects and skills. Contact details,
-    employers, titles, dates, education and certificates must be byte-identical for skeletons to match.
-    """
-    skeleton: dict[str, Any] = copy.deepcopy(dict(resume))
-    basics = skeleton.get("basics")
-    if isinstance(basics, dict):
-        # The contract may write a summary where the source has none, so its presence is not compared.
-        basics.pop("summary", None)
-    for section, fields in (
-        ("work", ("summary", "highlights")),
-        ("volunteer", ("summary", "highlights")),
-        ("projects", ("description", "highlights")),
-    ):
-        entries = skeleton.get(section)
-        if isinstance(entries, list):
-            masked = [_mask_text_fields(entry, fields) for entry in entries]
-            skeleton[section] = _sorted_entries(masked) if section == "projects" else masked
-    if isinstance(skeleton.get("skills"), list):
-        skeleton["skills"] = _sorted_entries(skeleton["skills"])
-    return skeleton
-
-
-def _changed_paths(before: Any, after: Any, path: str = "") -> list[str]:
-    if isinstance(before, dict) and isinstance(after, dict):
-        changed = []
-        for key in sorted(set(before) | set(after), key=str):
-            child = f"{path}.{key}" if path else str(key)
-            if key not in before or key not in after:
-                changed.append(child)
-            else:
-                changed.extend(_changed_paths(before[key], after[key], child))
-        return changed
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        return [
-            changed
-            for index, (left, right) in enumerate(zip(before, after, strict=True))
-            for changed in _changed_paths(left, right, f"{path}[{index}]")
-        ]
-    same = json.dumps(before, sort_keys=True, ensure_ascii=False) == json.dumps(
-        after, sort_keys=True, ensure_ascii=False
-    )
-    return [] if same else [path or "<root>"]
+    return "\n".join(text for _, text in walk_strings(document))
 
 
 @dataclass(frozen=True)
 class SimpleAudit:
-    """The independent checker's view of one tailored CV."""
+    """The simple checker's view of one tailored CV: skeleton, digit runs and forbidden terms.
+
+    Its fabrication half is part of the independent audit too, which is what the evaluation counts; its
+    dropped digit runs count toward the dropped facts.
+    """
 
     protected_changes: tuple[str, ...]
     new_numbers: tuple[str, ...]
@@ -244,25 +164,49 @@ def simple_audit(
     expectations: Expectations,
     extra_forbidden: Sequence[str] = (),
 ) -> SimpleAudit:
-    """Structural, numeric and keyword checks that share no code with the guard.
+    """Structural, numeric and keyword checks that share no code with the guard (the skeleton and digit
+    runs are the independent audit's own functions).
 
     Number words ("seven years") are not seen here; the core audit counts those.
     """
-    source_strings = list(_walk_strings(source))
-    source_numbers = _numbers(text for _, text in source_strings)
-    outside_summary = _numbers(text for path, text in source_strings if path != SUMMARY_PATH)
-    tailored_numbers = _numbers(text for _, text in _walk_strings(tailored))
+    source_strings = list(walk_strings(source))
+    source_numbers = number_runs(text for _, text in source_strings)
+    outside_summary = number_runs(text for path, text in source_strings if path != SUMMARY_PATH)
+    tailored_numbers = number_runs(text for _, text in walk_strings(tailored))
     lost = source_numbers - tailored_numbers
     declared = lost - outside_summary if _summary_replaced(changes) else set()
 
     source_text, tailored_text = document_text(source), document_text(tailored)
     forbidden = dict.fromkeys((*expectations.forbidden_terms, *extra_forbidden))
     return SimpleAudit(
-        protected_changes=tuple(_changed_paths(protected_skeleton(source), protected_skeleton(tailored))),
+        protected_changes=tuple(changed_paths(protected_skeleton(source), protected_skeleton(tailored))),
         new_numbers=tuple(sorted(tailored_numbers - source_numbers)),
         forbidden_terms=tuple(
             term for term in forbidden if mentions(tailored_text, term) and not mentions(source_text, term)
         ),
         silently_dropped_numbers=tuple(sorted(lost - declared)),
         declared_dropped_numbers=tuple(sorted(declared)),
+    )
+
+
+# --------------------------------------------------------------------------------------------- independent
+
+
+def alias_pairs(expectations: Expectations) -> tuple[tuple[str, str], ...]:
+    """The pair's hand-written spellings of one keyword, as (keyword, alias) pairs."""
+    return tuple((keyword, alias) for keyword, aliases in expectations.aliases.items() for alias in aliases)
+
+
+def fabrication_audit(
+    source: Mapping[str, Any],
+    tailored: Mapping[str, Any],
+    expectations: Expectations,
+    extra_forbidden: Sequence[str] = (),
+) -> IndependentAudit:
+    """The independent audit of one tailored CV, with the pair's hand-written aliases and forbidden terms."""
+    return independent_audit(
+        source,
+        tailored,
+        aliases=alias_pairs(expectations),
+        forbidden=(*expectations.forbidden_terms, *extra_forbidden),
     )

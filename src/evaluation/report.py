@@ -38,6 +38,8 @@ class Totals:
     full_output_tokens: int
     rejections: int
     unusable: int
+    # The core extractor's count, a cross-check beside ``fabricated`` (the independent audit's).
+    core_fabricated: int = 0
 
     @property
     def schema_valid_rate(self) -> float:
@@ -78,6 +80,7 @@ def totals(runs: Sequence[RunResult], unusable: int = 0) -> Totals:
         full_output_tokens=sum(run.tokens.full_output_tokens for run in runs),
         rejections=sum(len(run.rejections) for run in runs),
         unusable=unusable,
+        core_fabricated=sum(run.core_fabricated for run in runs),
     )
 
 
@@ -103,6 +106,13 @@ def check_targets(engine: str, total: Totals) -> list[TargetCheck]:
                 "schema-valid rate", engine, total.schema_valid_rate, "= 1", total.schema_valid_rate == 1.0
             ),
             TargetCheck("fabricated facts", engine, total.fabricated, "= 0", total.fabricated == 0),
+            TargetCheck(
+                "fabricated facts (core extractor, cross-check)",
+                engine,
+                total.core_fabricated,
+                "= 0",
+                total.core_fabricated == 0,
+            ),
             TargetCheck(
                 "silently dropped facts", engine, total.silently_dropped, "= 0", total.silently_dropped == 0
             ),
@@ -215,6 +225,7 @@ _COLUMNS = (
     ("pair / response", 60),
     ("schema", 6),
     ("fab", 4),
+    ("core", 4),
     ("drop s/d", 8),
     ("cov hand", 11),
     ("cov engine", 11),
@@ -239,6 +250,7 @@ def _run_cells(run: RunResult) -> list[str]:
         run.label,
         "ok" if not run.schema_errors else "FAIL",
         str(run.fabricated),
+        str(run.core_fabricated),
         f"{run.silently_dropped}/{run.declared_dropped}",
         f"{_percent(run.coverage_before.ratio)}>{_percent(run.coverage_after.ratio)}",
         f"{_percent(run.engine_coverage_before)}>{_percent(run.engine_coverage_after)}",
@@ -256,6 +268,7 @@ def _total_cells(engine: Engine, total: Totals) -> list[str]:
         f"TOTAL ({total.runs} runs)",
         f"{total.schema_valid}/{total.runs}",
         str(total.fabricated),
+        str(total.core_fabricated),
         f"{total.silently_dropped}/{total.declared_dropped}",
         f"{_percent(total.coverage_before)}>{_percent(total.coverage_after)}",
         f"{_percent(total.engine_coverage_before)}>{_percent(total.engine_coverage_after)}",
@@ -271,8 +284,9 @@ def format_table(evaluation: Evaluation) -> str:
     lines = [
         f"Tailoring evaluation as of {evaluation.as_of.isoformat()}; tokens: {TOKEN_METHOD}; "
         f"prices: ${INPUT_USD_PER_MILLION:g}/M in, ${OUTPUT_USD_PER_MILLION:g}/M out (Haiku 4.5).",
-        "cov = evidenced keywords in the first-page region, before>after; drop s/d = silent/declared; "
-        "rej = guard rejections.",
+        "fab = suspected fabrications by the independent audit; core = by the core's extractor; "
+        "drop s/d = silent/declared;",
+        "cov = evidenced keywords in the first-page region, before>after; rej = guard rejections.",
         _row([name for name, _ in _COLUMNS]),
     ]
     for engine in Engine:
@@ -286,6 +300,12 @@ def format_table(evaluation: Evaluation) -> str:
             f"{engine.value}: full-document regeneration would cost ${total.full_cost_per_tailoring:.4f} "
             f"per tailoring against ${total.edit_cost_per_tailoring:.4f} for the edit contract."
         )
+    flagged = [f"{run.label}: {finding}" for run in evaluation.runs for finding in run.independent.findings()]
+    if flagged:
+        lines.append(
+            "Independent audit findings (a fabrication the guard let through, or an audit false positive):"
+        )
+        lines.extend(f"  {entry}" for entry in flagged)
     rejected = [
         f"{run.label}: {rejection.ref} ({rejection.reason})"
         for run in evaluation.runs_of(Engine.RECORDED)
@@ -320,8 +340,10 @@ def _run_json(run: RunResult) -> dict[str, Any]:
         "schema_valid": not run.schema_errors,
         "schema_errors": list(run.schema_errors),
         "fabricated": run.fabricated,
+        "core_fabricated": run.core_fabricated,
         "silently_dropped": run.silently_dropped,
         "declared_dropped": run.declared_dropped,
+        "independent_audit": {**asdict(run.independent), "findings": run.independent.findings()},
         "core_audit": asdict(run.core),
         "simple_audit": asdict(run.simple),
         "coverage_hand": {

@@ -7,8 +7,17 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from evaluation.checks import CoreAudit, KeywordCoverage, SimpleAudit, core_audit, hand_coverage, simple_audit
+from evaluation.checks import (
+    CoreAudit,
+    KeywordCoverage,
+    SimpleAudit,
+    core_audit,
+    fabrication_audit,
+    hand_coverage,
+    simple_audit,
+)
 from evaluation.corpus import CorpusPair, RecordedResponse
+from evaluation.independent_audit import IndependentAudit
 from evaluation.schema_checks import resume_schema_errors
 from evaluation.tokens import TokenBudget, compact_json, estimate_tokens
 from shared.tailoring import (
@@ -44,6 +53,7 @@ class RunResult:
     pair: str
     response_id: str
     schema_errors: tuple[str, ...]
+    independent: IndependentAudit
     core: CoreAudit
     simple: SimpleAudit
     coverage_before: KeywordCoverage
@@ -60,7 +70,13 @@ class RunResult:
 
     @property
     def fabricated(self) -> int:
-        return len(self.core.fabricated) + self.simple.fabricated
+        """Suspected fabrications by the independent audit, which shares no code with the guard."""
+        return self.independent.fabricated
+
+    @property
+    def core_fabricated(self) -> int:
+        """Fabricated facts by the core's own extractor: the guard's notion of a fact, as a cross-check."""
+        return len(self.core.fabricated)
 
     @property
     def silently_dropped(self) -> int:
@@ -112,6 +128,7 @@ def measure(
         pair=pair.name,
         response_id=response_id,
         schema_errors=tuple(resume_schema_errors(tailored)),
+        independent=fabrication_audit(source, tailored, pair.expectations),
         core=core_audit(source, tailored, outcome.changes, vocabulary, as_of),
         simple=simple_audit(source, tailored, outcome.changes, pair.expectations),
         coverage_before=hand_coverage(source, pair.expectations),
