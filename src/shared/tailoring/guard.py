@@ -170,10 +170,12 @@ class GuardRejection(BaseModel):
 
 
 class GuardResult(NamedTuple):
-    """The edits that passed, and a rejection for each one that did not."""
+    """The edits that passed, a rejection for each one that did not, and for an accepted summary the entry
+    that backs each of its sentences (the cited one, or the one the guard found)."""
 
     accepted: TailoringEdits
     rejections: list[GuardRejection]
+    summary_backing: tuple[str, ...] = ()
 
 
 Findings = dict[GuardReason, list[str]]
@@ -530,4 +532,9 @@ def guard_edits(
         skill_order=_guard_order(SKILLS_LIST_REF, edits.skill_order, index.skill_refs, rejections),
         rewordings=_guard_rewordings(edits.rewordings, guard_context, rejections),
     )
-    return GuardResult(accepted=accepted, rejections=rejections)
+    summary = accepted.summary
+    backing = guard_context.provenance.summary(summary.text, summary.sources).bound if summary else []
+    # A sentence that is only a label ("Qualifications:") needs no backing, so it has none to report.
+    return GuardResult(
+        accepted=accepted, rejections=rejections, summary_backing=tuple(ref for ref in backing if ref)
+    )

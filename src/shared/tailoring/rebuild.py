@@ -26,6 +26,8 @@ class Change(BaseModel):
     ref: str
     order: list[str] | None = None
     sources: list[str] | None = None
+    # For a summary: the entry that backs each sentence, in order (a cited one, or one the guard found).
+    backed_by: list[str] | None = None
     added: bool = False
 
 
@@ -85,7 +87,11 @@ def apply_edits(
         basics["summary"] = accepted.summary.text
         changes.append(
             Change(
-                kind=ChangeKind.SUMMARY, ref=SUMMARY_REF, sources=list(accepted.summary.sources), added=added
+                kind=ChangeKind.SUMMARY,
+                ref=SUMMARY_REF,
+                sources=list(accepted.summary.sources),
+                backed_by=list(guarded.summary_backing),
+                added=added,
             )
         )
 

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from evaluation.provenance_suite import load_cases, run_suite
+from shared.tailoring import tailor_from_model_output
 from shared.tailoring.provenance import rewording_gaps, source_entries, summary_gaps
 from tests.support.examples import REPO_ROOT
 
@@ -78,3 +79,32 @@ def test_the_fast_subset_of_the_suite_keeps_the_measured_figures() -> None:
     assert truthful >= 20
     assert caught == attacks
     assert kept / truthful >= 0.85
+
+
+def test_an_accepted_summary_reports_the_entry_behind_each_sentence() -> None:
+    # Given a CV with one job and a summary citing nothing for its second sentence
+    cv = {
+        "basics": {"label": "Data Analyst", "summary": "Analyst who builds dashboards."},
+        "work": [
+            {
+                "name": "Acme",
+                "position": "Data Analyst",
+                "startDate": "2019-01",
+                "highlights": ["Built 12 Tableau dashboards for the sales team"],
+            }
+        ],
+    }
+    raw = {
+        "summary": {
+            "text": "Data analyst who builds dashboards. Built 12 Tableau dashboards at Acme.",
+            "sources": [],
+        }
+    }
+
+    # When it is tailored
+    outcome = tailor_from_model_output(cv, {}, raw, as_of=AS_OF)
+
+    # Then it is accepted, and the change names the headline and the job it found behind each sentence
+    assert outcome.rejections == []
+    (change,) = [change for change in outcome.changes if change.ref == "basics.summary"]
+    assert change.backed_by == ["basics", "work[0]"]
