@@ -29,6 +29,8 @@ MAX_JSON_DEPTH = 32
 JSON_MEDIA_TYPE = "application/json"
 
 _IDENTITY_FIELDS = ("userArn", "caller", "accessKey")
+COGNITO_OWNER_PREFIX = "cognito:"
+COGNITO_AUTHENTICATED = "authenticated"
 _METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
 # Base64 carries 3 bytes in 4 characters; anything longer than this decodes to more than the limit.
 _MAX_BASE64_CHARS = 4 * math.ceil(MAX_BODY_BYTES / 3)
@@ -38,11 +40,27 @@ _SAFE_PATH_PREFIX = re.compile(r"^(/[A-Za-z0-9._~-]+)+$")
 
 
 def caller_identity(event: Mapping[str, Any]) -> str | None:
-    """The IAM caller from the authorised request context: user ARN, else caller id, else access key."""
+    """The owner of a request: the strongest identity in its authorised request context, or None.
+
+    - A Cognito identity-pool caller is its identity id (``cognito:<region>:<uuid>``). Every user of a pool
+      signs with the pool's role, so the user ARN names that role, not the user. An unauthenticated
+      (guest) identity is refused with ``ForbiddenError``: it has no stable owner to scope its jobs to.
+    - Otherwise the user ARN: an IAM user, or an assumed role *and its session name*
+      (``arn:aws:sts::…:assumed-role/<role>/<session>``). Callers that choose their own session name can
+      share an owner by choosing the same one; ``docs/security.md`` says so.
+    - Failing those, the caller id, then the access key.
+    """
     request_context = event.get("requestContext")
     identity = request_context.get("identity") if isinstance(request_context, Mapping) else None
     if not isinstance(identity, Mapping):
         return None
+    cognito_id = identity.get("cognitoIdentityId")
+    if isinstance(cognito_id, str) and cognito_id.strip():
+        if identity.get("cognitoAuthenticationType") != COGNITO_AUTHENTICATED:
+            raise ForbiddenError(
+                "Unauthenticated Cognito identities cannot use this API; sign in through the identity pool."
+            )
+        return f"{COGNITO_OWNER_PREFIX}{cognito_id}"
     for field in _IDENTITY_FIELDS:
         value = identity.get(field)
         if isinstance(value, str) and value.strip():
