@@ -121,6 +121,10 @@ class JobStore:
         record = self._require(job_id, JobStatus.PENDING, JobStatus.PROCESSING)
         return self._put(record, status=JobStatus.FAILED, error=error, updated_at=now)
 
+    def fail_unqueued(self, job_id: str, error: JobError, now: datetime) -> JobRecord:
+        record = self._require(job_id, JobStatus.PENDING)
+        return self._put(record, status=JobStatus.FAILED, error=error, updated_at=now)
+
     def mark_terminal_event_published(self, job_id: str) -> None:
         record = self._require(job_id, JobStatus.COMPLETED, JobStatus.FAILED)
         self._put(record, terminal_event_published=True)

@@ -98,8 +98,15 @@ class InMemoryJobRepository:
 
     def fail(self, job_id: str, error: JobError, now: datetime) -> JobRecord:
         self._maybe_fail("fail")
+        return self._fail(job_id, error, now, {JobStatus.PENDING, JobStatus.PROCESSING})
+
+    def fail_unqueued(self, job_id: str, error: JobError, now: datetime) -> JobRecord:
+        self._maybe_fail("fail_unqueued")
+        return self._fail(job_id, error, now, {JobStatus.PENDING})
+
+    def _fail(self, job_id: str, error: JobError, now: datetime, allowed: set[JobStatus]) -> JobRecord:
         record = self._require(job_id)
-        if record.status not in {JobStatus.PENDING, JobStatus.PROCESSING}:
+        if record.status not in allowed:
             raise ConflictError(f"job {job_id} cannot fail from {record.status}")
         return self._put(
             record,

@@ -251,17 +251,23 @@ class DynamoDBJobRepository(LazyClient["DynamoDBClient"]):
         )
 
     def fail(self, job_id: str, error: JobError, now: datetime) -> JobRecord:
+        return self._fail(job_id, error, now, JobStatus.PENDING, JobStatus.PROCESSING)
+
+    def fail_unqueued(self, job_id: str, error: JobError, now: datetime) -> JobRecord:
+        return self._fail(job_id, error, now, JobStatus.PENDING)
+
+    def _fail(self, job_id: str, error: JobError, now: datetime, *from_statuses: JobStatus) -> JobRecord:
+        placeholders = {f":from{index}": _s(status.value) for index, status in enumerate(from_statuses)}
         return self._update(
             job_id,
             update=(
                 "SET #status = :failed, error_json = :error, failure_retryable = :retryable, "
                 "updated_at = :now, terminal_event_published = :false REMOVE lease_expires_at"
             ),
-            condition="#status IN (:pending, :processing)",
+            condition=f"#status IN ({', '.join(placeholders)})",
             values={
                 ":failed": _s(JobStatus.FAILED.value),
-                ":pending": _s(JobStatus.PENDING.value),
-                ":processing": _s(JobStatus.PROCESSING.value),
+                **placeholders,
                 ":error": _json(error.model_dump(mode="json")),
                 ":retryable": {"BOOL": error.retryable},
                 ":now": _s(now.isoformat()),

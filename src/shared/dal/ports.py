@@ -34,5 +34,9 @@ class JobRepository(Protocol):
     def fail(self, job_id: str, error: JobError, now: datetime) -> JobRecord:
         """PENDING or PROCESSING -> FAILED. ``ConflictError`` otherwise."""
 
+    def fail_unqueued(self, job_id: str, error: JobError, now: datetime) -> JobRecord:
+        """PENDING -> FAILED, for a job whose enqueue failed. ``ConflictError`` otherwise: a send that timed
+        out may have delivered the message, and a job a worker has claimed must not be failed under it."""
+
     def mark_terminal_event_published(self, job_id: str) -> None:
         """Record that the terminal state's event went out, so redeliveries do not send it again."""

@@ -164,7 +164,9 @@ def _roll_back(repository: JobRepository, job_id: str, now: datetime) -> None:
     else:
         return
     try:
-        repository.fail(
+        # PENDING only: if a worker claimed the job meanwhile, its send did go through, and the job is the
+        # worker's to finish (the client got 503 and may retry with the same key to read it).
+        repository.fail_unqueued(
             job_id,
             JobError(
                 code=ENQUEUE_FAILED_CODE,
@@ -173,6 +175,8 @@ def _roll_back(repository: JobRepository, job_id: str, now: datetime) -> None:
             ),
             now,
         )
+    except ConflictError:
+        logger.warning("an unqueued job was claimed by a worker meanwhile; it is left to the worker")
     except Exception as fail_error:
         logger.error(
             "unqueued job could be neither deleted nor marked FAILED; it stays PENDING until its TTL",

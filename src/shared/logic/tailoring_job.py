@@ -40,6 +40,7 @@ DEFAULT_LEASE_SECONDS = 90
 MODEL_TEMPERATURE = 0.1
 MAX_OUTPUT_TOKENS = 4_096
 TRUNCATED_STOP_REASON = "max_tokens"
+WORKER_ERROR_CODE = "worker_error"
 # ValidationException means this request can never succeed; the other non-retryable errors are configuration
 # faults (IAM, model access) that ops can fix and then redrive.
 _DETERMINISTIC_MODEL_ERROR_CODES = frozenset({"ValidationException"})
@@ -112,9 +113,40 @@ class TailoringJobProcessor:
         try:
             record = repository.claim(delivery.job_id, self.clock(), self.config.lease_seconds)
         except ConflictError as error:
+            if delivery.receive_count >= self.config.max_receive_count:
+                # Dead-lettering this duplicate would page ops for a healthy job. The lease holder's own
+                # message is in flight: it finishes the job, or comes back to claim it once the lease expires.
+                logger.warning(
+                    "duplicate on its last receive while another delivery holds the job; acknowledged"
+                )
+                return JobOutcome.DUPLICATE
             raise RetryLaterError("another delivery holds the job's lease") from error
         logger.append_keys(attempt=record.attempts)
-        return self._run(record, delivery, remaining_ms)
+        try:
+            return self._run(record, delivery, remaining_ms)
+        except RetryLaterError:
+            raise
+        except Exception as error:
+            if delivery.receive_count >= self.config.max_receive_count:
+                self._fail_on_last_receive(record, error)
+            raise
+
+    def _fail_on_last_receive(self, record: JobRecord, error: Exception) -> None:
+        """Whatever failed, the last receive ends the job FAILED (retryable) with its one Failed event before
+        the message goes to the DLQ; a redrive claims it again."""
+        failure = JobError(
+            code=WORKER_ERROR_CODE,
+            message=f"the worker failed ({type(error).__name__}) on every delivery; redrive to retry",
+            retryable=True,
+        )
+        try:
+            self._fail(record, failure)
+        except Exception as fail_error:
+            # The store or the bus is down too: the job stays PROCESSING, and its message goes to the DLQ.
+            logger.error(
+                "could not record the last receive's failure",
+                extra={"error_class": type(fail_error).__name__},
+            )
 
     def _run(self, record: JobRecord, delivery: Delivery, remaining_ms: Callable[[], int]) -> JobOutcome:
         try:

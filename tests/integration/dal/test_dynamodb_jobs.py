@@ -198,6 +198,24 @@ def test_delete_pending_rolls_back_only_a_pending_job(repository: JobRepository)
         repository.delete_pending("processing")
 
 
+def test_an_unqueued_job_fails_only_while_pending(repository: JobRepository) -> None:
+    # Given a pending job and one a worker has claimed
+    repository.create(_record("pending"))
+    repository.create(_record("claimed"))
+    repository.claim("claimed", NOW, lease_seconds=90)
+    assert repository.get("claimed").status is JobStatus.PROCESSING
+    error = JobError(code="ENQUEUE_FAILED", message="not queued", retryable=False)
+
+    # When both are failed as unqueued
+    failed = repository.fail_unqueued("pending", error, NOW)
+
+    # Then the pending one is FAILED and the claimed one is refused and left PROCESSING
+    assert failed.status is JobStatus.FAILED
+    with pytest.raises(ConflictError):
+        repository.fail_unqueued("claimed", error, NOW)
+    assert repository.get("claimed").status is JobStatus.PROCESSING
+
+
 def test_transitions_on_an_unknown_job_are_not_found(repository: JobRepository) -> None:
     # Given an empty table / When a worker claims an unknown job / Then NotFoundError, not a conflict
     with pytest.raises(NotFoundError):

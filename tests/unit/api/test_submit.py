@@ -293,7 +293,7 @@ def test_when_both_rollback_steps_fail_the_orphan_is_logged(api: ApiHarness, log
     # Given a failed enqueue, a failed delete and a failed mark-as-failed
     api.queue.fail_with = DependencyUnavailableError("sqs down")
     api.repository.fail_next["delete_pending"] = ThrottledError("dynamodb throttled")
-    api.repository.fail_next["fail"] = DependencyUnavailableError("dynamodb unreachable")
+    api.repository.fail_next["fail_unqueued"] = DependencyUnavailableError("dynamodb unreachable")
 
     # When a job is submitted
     response = api.submit(sample_request())
@@ -305,6 +305,26 @@ def test_when_both_rollback_steps_fail_the_orphan_is_logged(api: ApiHarness, log
     assert orphan["level"] == "ERROR"
     assert orphan["job_id"] == job_id
     assert orphan["error_class"] == "DependencyUnavailableError"
+
+
+def test_the_rollback_never_fails_a_job_a_worker_has_claimed(api: ApiHarness) -> None:
+    # Given a send that reaches the queue but times out for the client, a worker that claims the job at once,
+    # and a store that throttles the rollback's delete
+    def delivered_then_timed_out(job_id: str) -> None:
+        api.repository.claim(job_id, api.now, 90)
+        raise DependencyUnavailableError("read timeout after the send")
+
+    api.queue.enqueue = delivered_then_timed_out  # type: ignore[method-assign]
+    api.repository.fail_next["delete_pending"] = ThrottledError("dynamodb throttled")
+
+    # When a job is submitted
+    response = api.submit(sample_request(), key="claimed-during-rollback")
+
+    # Then the client gets 503, and the job stays the worker's: PROCESSING, not FAILED ENQUEUE_FAILED
+    assert response.status == 503
+    (record,) = api.repository.records.values()
+    assert record.status is JobStatus.PROCESSING
+    assert record.error is None
 
 
 def test_an_unexpected_enqueue_error_still_rolls_back_and_answers_500(

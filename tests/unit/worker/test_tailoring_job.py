@@ -19,7 +19,7 @@ from shared.clients.model_types import (
     ModelUnavailableError,
 )
 from shared.dal.models import JobError, JobStatus
-from shared.errors import ThrottledError
+from shared.errors import DependencyUnavailableError, ThrottledError
 from shared.logic import tailoring_job
 from shared.logic.tailoring_job import (
     Delivery,
@@ -179,6 +179,23 @@ def test_a_live_lease_sends_the_message_back_to_the_queue() -> None:
     with pytest.raises(RetryLaterError):
         world.deliver(receive_count=2)
     assert world.model.calls == []
+
+
+def test_a_duplicate_on_its_last_receive_is_acknowledged_not_dead_lettered() -> None:
+    # Given another worker holding a live lease on the job
+    world = World([])
+    world.repository.claim("job-1", NOW, lease_seconds=90)
+    assert world.record.status is JobStatus.PROCESSING
+    assert (world.record.lease_expires_at or 0) > NOW.timestamp()
+
+    # When a duplicate delivery arrives on its last receive
+    outcome = world.deliver(receive_count=MAX_RECEIVES)
+
+    # Then it is acknowledged as a duplicate (no DLQ), the job stays with its holder, nothing else happens
+    assert outcome is JobOutcome.DUPLICATE
+    assert world.record.status is JobStatus.PROCESSING
+    assert world.model.calls == []
+    assert world.publisher.events == []
 
 
 def test_a_transient_failure_releases_the_lease_and_retries_later() -> None:
@@ -445,3 +462,33 @@ def test_an_unrecorded_event_does_not_fail_the_message() -> None:
     assert outcome is JobOutcome.COMPLETED
     assert [detail_type for detail_type, _ in world.publisher.events] == ["CV Tailoring Completed"]
     assert world.record.terminal_event_published is False
+
+
+def test_any_failure_on_the_last_receive_ends_the_job_failed_with_one_event() -> None:
+    # Given a model that answers well and a store that refuses the completion write
+    world = World([tool_reply(good_edits())])
+    world.repository.fail_next["complete"] = DependencyUnavailableError("dynamodb unreachable")
+
+    # When the last receive of the job's message is processed
+    with pytest.raises(DependencyUnavailableError):
+        world.deliver(receive_count=MAX_RECEIVES)
+
+    # Then the job is FAILED (retryable, so a redrive claims it again) and exactly one Failed event went out
+    assert world.record.status is JobStatus.FAILED
+    assert world.record.error.code == tailoring_job.WORKER_ERROR_CODE
+    assert world.record.error.retryable is True
+    assert [detail_type for detail_type, _ in world.publisher.events] == ["CV Tailoring Failed"]
+
+
+def test_a_failure_before_the_last_receive_leaves_the_job_to_the_next_delivery() -> None:
+    # Given the same refused completion write, on the first receive
+    world = World([tool_reply(good_edits())])
+    world.repository.fail_next["complete"] = DependencyUnavailableError("dynamodb unreachable")
+
+    # When it is processed
+    with pytest.raises(DependencyUnavailableError):
+        world.deliver(receive_count=1)
+
+    # Then nothing is final yet: the job is still PROCESSING and no event went out
+    assert world.record.status is JobStatus.PROCESSING
+    assert world.publisher.events == []
