@@ -21,3 +21,7 @@ class ThrottledError(CareerVPError):
 
 class DependencyUnavailableError(CareerVPError):
     """An AWS dependency failed in a way that retrying later may fix."""
+
+
+class RecordTooLargeError(CareerVPError):
+    """The write would make the item larger than the store admits (DynamoDB: 400 KB); no retry can fix it."""

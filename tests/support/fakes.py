@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from shared.clients.model_types import ConverseRequest, ModelError, ModelReply
+from shared.dal.dynamodb_jobs import ITEM_LIMIT_BYTES
 from shared.dal.models import JobError, JobRecord, JobStatus
-from shared.errors import ConflictError, NotFoundError
+from shared.errors import ConflictError, NotFoundError, RecordTooLargeError
 
 
 @dataclass
@@ -86,6 +87,10 @@ class InMemoryJobRepository:
         record = self._require(job_id)
         if record.status is not JobStatus.PROCESSING:
             raise ConflictError(f"job {job_id} is not processing")
+        # As DynamoDB does: an item over 400 KB is refused whole, and nothing of the write is kept.
+        completed = record.model_copy(update={"result": result, "model_id": model_id})
+        if len(completed.model_dump_json().encode("utf-8")) > ITEM_LIMIT_BYTES:
+            raise RecordTooLargeError(f"job {job_id} would exceed the item size limit")
         return self._put(
             record,
             status=JobStatus.COMPLETED,

@@ -11,7 +11,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.clients.aws import LazyClient, dynamodb_client
 from shared.dal.models import JobError, JobRecord, JobStatus
-from shared.errors import ConflictError, DependencyUnavailableError, NotFoundError, ThrottledError
+from shared.errors import (
+    ConflictError,
+    DependencyUnavailableError,
+    NotFoundError,
+    RecordTooLargeError,
+    ThrottledError,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -29,6 +35,11 @@ _KEY_ATTRIBUTE = "job_id"
 _EXISTS = "attribute_exists(job_id)"
 
 
+# DynamoDB refuses an oversize write whole, saying "Item size has exceeded the maximum allowed size".
+_ITEM_TOO_LARGE = "Item size has exceeded"
+ITEM_LIMIT_BYTES = 400 * 1024
+
+
 def _raise_domain_error(error: ClientError | BotoCoreError, job_id: str) -> NoReturn:
     """Map a DynamoDB failure to the domain error the logic layer understands."""
     if isinstance(error, BotoCoreError):
@@ -40,6 +51,10 @@ def _raise_domain_error(error: ClientError | BotoCoreError, job_id: str) -> NoRe
         raise ThrottledError(f"dynamodb throttled job {job_id}") from error
     if code == "ResourceNotFoundException":
         raise DependencyUnavailableError("the jobs table does not exist") from error
+    if code == "ValidationException" and _ITEM_TOO_LARGE in error.response.get("Error", {}).get(
+        "Message", ""
+    ):
+        raise RecordTooLargeError(f"job {job_id} would exceed the item size limit") from error
     raise DependencyUnavailableError(f"dynamodb failed with {code} for job {job_id}") from error
 
 
@@ -233,6 +248,11 @@ class DynamoDBJobRepository(LazyClient["DynamoDBClient"]):
         )
 
     def complete(self, job_id: str, result: dict[str, Any], model_id: str, now: datetime) -> JobRecord:
+        result_value = _json(result)
+        # DynamoDB refuses an item over 400 KB whole; moto instead applies the SETs before the failing one and
+        # keeps them (a COMPLETED job with no result). Refusing here makes both behave as DynamoDB does.
+        if len(result_value["S"].encode("utf-8")) > ITEM_LIMIT_BYTES:
+            raise RecordTooLargeError(f"the result of job {job_id} alone exceeds the item size limit")
         return self._update(
             job_id,
             update=(
@@ -243,7 +263,7 @@ class DynamoDBJobRepository(LazyClient["DynamoDBClient"]):
             values={
                 ":completed": _s(JobStatus.COMPLETED.value),
                 ":processing": _s(JobStatus.PROCESSING.value),
-                ":result": _json(result),
+                ":result": result_value,
                 ":model": _s(model_id),
                 ":now": _s(now.isoformat()),
                 ":false": {"BOOL": False},

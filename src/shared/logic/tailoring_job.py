@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,13 @@ from shared.clients.ports import EventPublisher, ModelClient
 from shared.clock import Clock
 from shared.dal.models import JobError, JobRecord, JobStatus
 from shared.dal.ports import JobRepository
-from shared.errors import ConflictError, DependencyUnavailableError, NotFoundError, ThrottledError
+from shared.errors import (
+    ConflictError,
+    DependencyUnavailableError,
+    NotFoundError,
+    RecordTooLargeError,
+    ThrottledError,
+)
 from shared.logic.events import estimate_cost_usd, terminal_event
 from shared.logic.model_invocation import (
     InvocationResult,
@@ -40,6 +47,10 @@ DEFAULT_LEASE_SECONDS = 90
 MODEL_TEMPERATURE = 0.1
 MAX_OUTPUT_TOKENS = 4_096
 TRUNCATED_STOP_REASON = "max_tokens"
+RESULT_TOO_LARGE_CODE = "result_too_large"
+# The job record also holds the submitted CV and job (at most the API's 100 KB body), so the result gets what
+# is left of DynamoDB's 400 KB item with room to spare; no redelivery could make a larger one fit.
+MAX_RESULT_BYTES = 280_000
 WORKER_ERROR_CODE = "worker_error"
 # ValidationException means this request can never succeed; the other non-retryable errors are configuration
 # faults (IAM, model access) that ops can fix and then redrive.
@@ -181,6 +192,12 @@ class TailoringJobProcessor:
         usage: tuple[int, int],
     ) -> JobOutcome:
         result = _result_document(outcome, invocation, usage)
+        too_large = JobError(
+            code=RESULT_TOO_LARGE_CODE,
+            message="the tailored result is larger than a job record can hold; submit a shorter CV",
+        )
+        if len(json.dumps(result, ensure_ascii=False).encode("utf-8")) > MAX_RESULT_BYTES:
+            return self._fail(record, too_large)
         try:
             completed = self.ports.repository.complete(
                 record.job_id, result, invocation.model_id, self.clock()
@@ -188,6 +205,8 @@ class TailoringJobProcessor:
         except ConflictError:
             logger.warning("lease lost before completion; the newer attempt owns the job")
             return JobOutcome.SUPERSEDED
+        except RecordTooLargeError:
+            return self._fail(record, too_large)
         metrics.add_metric(name=MetricName.JOBS_COMPLETED, unit="Count", value=1)
         metrics.add_metric(name=MetricName.GUARD_REJECTIONS, unit="Count", value=len(outcome.rejections))
         self._publish_terminal_event(completed)

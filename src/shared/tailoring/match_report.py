@@ -21,6 +21,9 @@ from shared.tailoring.vocabulary import Vocabulary
 # role and the first skills. Coverage counts evidenced keywords that appear there.
 FIRST_PAGE_HIGHLIGHTS_PER_ROLE = 3
 FIRST_PAGE_SKILL_COUNT = 5
+# Where a keyword appears is listed up to this many places (the count says how many there are): a CV that
+# names every job skill in every highlight would otherwise make the report larger than the job record.
+MAX_LOCATIONS_PER_KEYWORD = 10
 
 
 class KeywordMatch(BaseModel):
@@ -31,6 +34,7 @@ class KeywordMatch(BaseModel):
     keyword: str
     kind: str
     locations: list[str]
+    location_count: int
     first_page_before: bool
     first_page_after: bool
 
@@ -136,7 +140,8 @@ def build_match_report(
             KeywordMatch(
                 keyword=keyword.name,
                 kind=keyword.kind.value,
-                locations=tailored_locations[keyword.key],
+                locations=tailored_locations[keyword.key][:MAX_LOCATIONS_PER_KEYWORD],
+                location_count=len(tailored_locations[keyword.key]),
                 first_page_before=keyword.key in before,
                 first_page_after=keyword.key in after,
             )

@@ -14,7 +14,13 @@ from botocore.stub import Stubber
 from shared.dal.dynamodb_jobs import DynamoDBJobRepository
 from shared.dal.models import JobError, JobRecord, JobStatus
 from shared.dal.ports import JobRepository
-from shared.errors import ConflictError, DependencyUnavailableError, NotFoundError, ThrottledError
+from shared.errors import (
+    ConflictError,
+    DependencyUnavailableError,
+    NotFoundError,
+    RecordTooLargeError,
+    ThrottledError,
+)
 from tests.support.aws import AwsResources
 from tests.support.fakes import InMemoryJobRepository
 
@@ -244,3 +250,36 @@ def test_client_errors_become_domain_errors(
     with stubber, pytest.raises(expected) as raised:
         repository.get("job-1")
     assert isinstance(raised.value.__cause__, ClientError)
+
+
+def test_dynamodb_refusing_an_oversize_item_is_a_record_too_large_error(aws_resources: AwsResources) -> None:
+    # Given DynamoDB refusing a completion as real DynamoDB does for an item over 400 KB
+    repository = DynamoDBJobRepository(aws_resources.table_name, client=aws_resources.dynamodb)
+    stubber = Stubber(repository.client)
+    stubber.add_client_error(
+        "update_item",
+        service_error_code="ValidationException",
+        service_message="Item size has exceeded the maximum allowed size",
+        http_status_code=400,
+    )
+    # When a job is completed
+    # Then the domain error says no retry can fix it
+    with stubber, pytest.raises(RecordTooLargeError) as raised:
+        repository.complete("job-1", {"resume": {}}, "model", NOW)
+    assert isinstance(raised.value.__cause__, ClientError)
+
+
+def test_a_result_over_the_item_limit_is_refused_whole(repository: JobRepository) -> None:
+    # Given a job a worker has claimed
+    repository.create(_record("big"))
+    repository.claim("big", NOW, lease_seconds=90)
+    assert repository.get("big").status is JobStatus.PROCESSING
+
+    # When its result alone is larger than DynamoDB's 400 KB item limit
+    with pytest.raises(RecordTooLargeError):
+        repository.complete("big", {"resume": {"note": "x" * 410_000}}, "model", NOW)
+
+    # Then nothing of the write is kept (moto alone would keep the SETs before the failing one)
+    stored = repository.get("big")
+    assert stored.status is JobStatus.PROCESSING
+    assert stored.result is None

@@ -30,6 +30,7 @@ from shared.logic.tailoring_job import (
     TailoringJobProcessor,
 )
 from shared.tailoring import propose_edits, tailor_from_model_output
+from tests.support import fakes
 from tests.support.examples import (
     NOW,
     event_schema_errors,
@@ -492,3 +493,76 @@ def test_a_failure_before_the_last_receive_leaves_the_job_to_the_next_delivery()
     # Then nothing is final yet: the job is still PROCESSING and no event went out
     assert world.record.status is JobStatus.PROCESSING
     assert world.publisher.events == []
+
+
+def _skill_heavy_cv() -> dict[str, Any]:
+    """A schema-valid CV of 10 jobs x 40 highlights, each naming the same 40 skills the job asks for."""
+    skills = [f"Skill{index:02d}" for index in range(40)]
+    highlight = "Used " + ", ".join(skills)
+    work = [
+        {
+            "name": f"Employer {index}",
+            "position": "Engineer",
+            "startDate": "2015-01",
+            "highlights": [highlight] * 40,
+        }
+        for index in range(10)
+    ]
+    return {
+        "basics": {"name": "A", "summary": "Engineer."},
+        "work": work,
+        "skills": [{"name": "All", "keywords": skills}],
+    }
+
+
+def test_a_cv_naming_every_job_skill_everywhere_completes_with_a_bounded_report() -> None:
+    # Given a CV whose every highlight names the job's 40 skills, and a job asking for them
+    resume = _skill_heavy_cv()
+    job = {"skills": [{"name": "All", "keywords": resume["skills"][0]["keywords"]}]}
+    world = World([tool_reply({})])
+    world.repository.records["job-1"] = world.record.model_copy(update={"resume": resume, "job": job})
+    assert len(json.dumps(resume)) > 90_000
+
+    # When its message is processed (the fake refuses an item over 400 KB, as DynamoDB does)
+    outcome = world.deliver()
+
+    # Then it completes: each keyword lists at most 10 places and counts them all
+    assert outcome is JobOutcome.COMPLETED
+    evidenced = world.record.result["match_report"]["evidenced_keywords"]
+    assert all(len(match["locations"]) <= 10 for match in evidenced)
+    assert max(match["location_count"] for match in evidenced) >= 400
+
+
+def test_a_result_too_large_for_the_record_fails_the_job_once_with_its_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a record limit smaller than the result the example job yields
+    monkeypatch.setattr(tailoring_job, "MAX_RESULT_BYTES", 1_000)
+    world = World([tool_reply(good_edits())])
+
+    # When its message is processed
+    outcome = world.deliver()
+
+    # Then the job is FAILED for good (no redelivery makes it fit), with one Failed event and one model call
+    assert outcome is JobOutcome.FAILED
+    assert world.record.error.code == tailoring_job.RESULT_TOO_LARGE_CODE
+    assert world.record.error.retryable is False
+    assert len(world.model.calls) == 1
+    assert [detail_type for detail_type, _ in world.publisher.events] == ["CV Tailoring Failed"]
+
+
+def test_a_store_that_refuses_an_oversize_item_fails_the_job_and_keeps_nothing_of_the_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a store whose item limit admits the pending record but not the completed one
+    world = World([tool_reply(good_edits())])
+    monkeypatch.setattr(fakes, "ITEM_LIMIT_BYTES", len(world.record.model_dump_json()) + 500)
+
+    # When its message is processed
+    outcome = world.deliver()
+
+    # Then the refused write left no result behind, and the job is FAILED result_too_large with its event
+    assert outcome is JobOutcome.FAILED
+    assert world.record.result is None
+    assert world.record.error.code == tailoring_job.RESULT_TOO_LARGE_CODE
+    assert [detail_type for detail_type, _ in world.publisher.events] == ["CV Tailoring Failed"]
