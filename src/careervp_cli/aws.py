@@ -71,6 +71,8 @@ class QueueMessage:
     receive_count: int
     sent_at: datetime | None
     message_attributes: Mapping[str, Any] = field(default_factory=dict)
+    # The owner's message group, kept when the message is moved by hand (fair-queue scheduling).
+    group_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ class AwsServices:
                 MaxNumberOfMessages=max_messages,
                 WaitTimeSeconds=wait_seconds,
                 VisibilityTimeout=visibility_timeout,
-                MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
+                MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp", "MessageGroupId"],
                 MessageAttributeNames=["All"],
             )
         except (ClientError, BotoCoreError) as error:
@@ -249,6 +251,7 @@ class AwsServices:
                     receive_count=int(attributes.get("ApproximateReceiveCount", "0")),
                     sent_at=None if sent is None else datetime.fromtimestamp(int(sent) / 1000, UTC),
                     message_attributes=dict(message.get("MessageAttributes", {})),
+                    group_id=attributes.get("MessageGroupId"),
                 )
             )
         return messages
@@ -256,13 +259,11 @@ class AwsServices:
     def send(self, queue_url: str, message: QueueMessage) -> None:
         """Send a copy of ``message`` (body and message attributes) to ``queue_url``."""
         attributes = {name: _sendable_attribute(value) for name, value in message.message_attributes.items()}
+        options: dict[str, Any] = {"MessageAttributes": attributes} if attributes else {}
+        if message.group_id:
+            options["MessageGroupId"] = message.group_id
         try:
-            if attributes:
-                self._sqs.send_message(
-                    QueueUrl=queue_url, MessageBody=message.body, MessageAttributes=attributes
-                )
-            else:
-                self._sqs.send_message(QueueUrl=queue_url, MessageBody=message.body)
+            self._sqs.send_message(QueueUrl=queue_url, MessageBody=message.body, **options)
         except (ClientError, BotoCoreError) as error:
             raise aws_error(f"sending to {queue_url}", error) from error
 

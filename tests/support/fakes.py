@@ -133,12 +133,14 @@ class InMemoryJobRepository:
 @dataclass
 class InMemoryJobQueue:
     sent: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
     fail_with: Exception | None = None
 
-    def enqueue(self, job_id: str) -> None:
+    def enqueue(self, job_id: str, group: str) -> None:
         if self.fail_with is not None:
             raise self.fail_with
         self.sent.append(job_id)
+        self.groups.append(group)
 
 
 @dataclass

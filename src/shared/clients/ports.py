@@ -9,8 +9,9 @@ from shared.clients.model_types import ConverseRequest, ModelReply
 
 
 class JobQueue(Protocol):
-    def enqueue(self, job_id: str) -> None:
-        """Queue the job for the worker. ``ThrottledError`` / ``DependencyUnavailableError`` on failure."""
+    def enqueue(self, job_id: str, group: str) -> None:
+        """Queue the job for the worker in its owner's message group (SQS fair queues share the workers out
+        by group). ``ThrottledError`` / ``DependencyUnavailableError`` on failure."""
 
 
 class EventPublisher(Protocol):

@@ -39,10 +39,14 @@ class SqsJobQueue(LazyClient["SQSClient"]):
         self._queue_url = queue_url
         super().__init__(client, client_factory)
 
-    def enqueue(self, job_id: str) -> None:
+    def enqueue(self, job_id: str, group: str) -> None:
         try:
             self.client.send_message(
-                QueueUrl=self._queue_url, MessageBody=JobMessage(job_id=job_id).model_dump_json()
+                QueueUrl=self._queue_url,
+                MessageBody=JobMessage(job_id=job_id).model_dump_json(),
+                # On a standard queue a message group makes SQS a fair queue: one noisy group cannot hold
+                # back the others' messages.
+                MessageGroupId=group,
             )
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")

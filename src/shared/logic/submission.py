@@ -121,7 +121,7 @@ def submit_tailoring_job(
                     "this Idempotency-Key was already used with a different request body"
                 ) from None
             return AcceptedJob(job_id=job_id, status=existing.status, replayed=True)
-        _enqueue_or_roll_back(repository, queue, job_id, now)
+        _enqueue_or_roll_back(repository, queue, job_id, owner_fingerprint(submission.owner), now)
         return AcceptedJob(job_id=job_id, status=JobStatus.PENDING, replayed=False)
     raise DependencyUnavailableError("the job changed while it was being submitted; retry the request")
 
@@ -133,9 +133,11 @@ def _existing_job(repository: JobRepository, job_id: str) -> JobRecord | None:
         return None
 
 
-def _enqueue_or_roll_back(repository: JobRepository, queue: JobQueue, job_id: str, now: datetime) -> None:
+def _enqueue_or_roll_back(
+    repository: JobRepository, queue: JobQueue, job_id: str, group: str, now: datetime
+) -> None:
     try:
-        queue.enqueue(job_id)
+        queue.enqueue(job_id, group)
     except (ThrottledError, DependencyUnavailableError) as error:
         logger.warning(
             "enqueue failed after the job was written; rolling back",

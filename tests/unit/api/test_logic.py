@@ -113,7 +113,7 @@ class _DeliveredButTimedOutQueue:
     def __init__(self, repository: InMemoryJobRepository) -> None:
         self.repository = repository
 
-    def enqueue(self, job_id: str) -> None:
+    def enqueue(self, job_id: str, group: str) -> None:
         self.repository.claim(job_id, NOW, lease_seconds=90)
         raise JobNotQueuedError("read timeout")
 

@@ -310,7 +310,7 @@ def test_when_both_rollback_steps_fail_the_orphan_is_logged(api: ApiHarness, log
 def test_the_rollback_never_fails_a_job_a_worker_has_claimed(api: ApiHarness) -> None:
     # Given a send that reaches the queue but times out for the client, a worker that claims the job at once,
     # and a store that throttles the rollback's delete
-    def delivered_then_timed_out(job_id: str) -> None:
+    def delivered_then_timed_out(job_id: str, group: str) -> None:
         api.repository.claim(job_id, api.now, 90)
         raise DependencyUnavailableError("read timeout after the send")
 
@@ -400,3 +400,15 @@ def test_no_log_line_or_metric_carries_cv_or_job_text(
     assert len(logs.lines()) >= 4
     assert "JobsAccepted" in output
     assert SENTINEL not in output
+
+
+def test_each_owner_gets_a_message_group_of_its_own(api: ApiHarness) -> None:
+    # Given two callers
+    # When each submits a job, and the first submits another
+    for owner in (OWNER, OTHER_OWNER, OWNER):
+        assert api.submit(sample_request(), owner=owner).status == 202
+
+    # Then the messages carry one group per owner, which is not the owner's ARN itself
+    first, second, third = api.queue.groups
+    assert first == third != second
+    assert OWNER not in first
