@@ -101,8 +101,11 @@ def _aligned(text: str, relevance: _Relevance) -> str:
         same_words = [token.stem for token in tokenize(preferred)] == [
             token.stem for token in tokenize(match.surface)
         ] or _singular(preferred) == _singular(match.surface)
-        # Prefer the fuller form: "JS" -> "JavaScript", never "Kubernetes" -> "k8s".
+        # Prefer the fuller form: "JS" -> "JavaScript", never "Kubernetes" -> "k8s"; and never drop words:
+        # "RESTful APIs" -> "REST" would leave "Built REST consumed by …".
         if same_words or (len(preferred) < len(match.surface) and preferred != match.term.name):
+            continue
+        if len(tokenize(preferred)) < len(tokenize(match.surface)):
             continue
         # "Bachelor of Science in Nursing (BSN)" already says it the job's way.
         if re.search(rf"(?<!\w){re.escape(preferred)}(?!\w)", text, re.IGNORECASE):
