@@ -41,15 +41,7 @@ if TYPE_CHECKING:
         facts_diff,
         resume_facts,
     )
-    from shared.tailoring.guard import (
-        EditKind,
-        GuardContext,
-        GuardReason,
-        GuardRejection,
-        GuardResult,
-        build_guard_context,
-        guard_edits,
-    )
+    from shared.tailoring.guard import GuardContext, GuardResult, build_guard_context, guard_edits
     from shared.tailoring.keywords import (
         JobKeyword,
         KeywordSource,
@@ -82,6 +74,7 @@ if TYPE_CHECKING:
         list_items,
         resolve_ref,
     )
+    from shared.tailoring.rejections import EditKind, GuardReason, GuardRejection
     from shared.tailoring.service import (
         TailoringOutcome,
         tailor_from_model_output,
@@ -118,10 +111,10 @@ _SUBMODULE_OF: dict[str, str] = {
     "extract_facts": "facts",
     "facts_diff": "facts",
     "resume_facts": "facts",
-    "EditKind": "guard",
+    "EditKind": "rejections",
     "GuardContext": "guard",
-    "GuardReason": "guard",
-    "GuardRejection": "guard",
+    "GuardReason": "rejections",
+    "GuardRejection": "rejections",
     "GuardResult": "guard",
     "build_guard_context": "guard",
     "guard_edits": "guard",

@@ -14,11 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from functools import cached_property
 from typing import Any, NamedTuple
-
-from pydantic import BaseModel, ConfigDict
 
 from shared.resume.limits import MAX_LONG_TEXT_CHARS
 from shared.tailoring.contract import (
@@ -49,7 +46,14 @@ from shared.tailoring.references import (
     SourceIndex,
     SourceItem,
     index_source,
-    looks_like_ref,
+)
+from shared.tailoring.rejections import (
+    EditKind,
+    Findings,
+    GuardReason,
+    GuardRejection,
+    add_findings,
+    rejection,
 )
 from shared.tailoring.text import normalise_whitespace
 from shared.tailoring.vocabulary import TermKind, Vocabulary
@@ -62,9 +66,6 @@ TYPED_LABEL_MAX_CHARS = 1_000
 # A rejected summary is labelled against the typed facts of the whole CV only when the CV is of an ordinary
 # size (the corpus's longest is about 12,000 characters); a larger one is reported by provenance alone.
 TYPED_SCOPE_MAX_CHARS = 30_000
-_MAX_TOKEN_CHARS = 40
-_MAX_TOKENS = 8
-_MAX_REF_CHARS = 48
 _SUSPICIOUS_RE = re.compile(
     r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+|your\s+)?(?:previous|prior|above|earlier|preceding)\b"
     r"|\bsystem\s+prompt\b|\bas\s+an?\s+ai\s+(?:language\s+model|assistant)\b|\b(?:you\s+are\s+now|new\s+instructions)\b"
@@ -73,66 +74,6 @@ _SUSPICIOUS_RE = re.compile(
 )
 _MARKUP_RE = re.compile(r"<\s*/?\s*[A-Za-z!]")
 
-
-class GuardReason(StrEnum):
-    UNKNOWN_REF = "unknown_ref"
-    NOT_EDITABLE = "not_editable"
-    DUPLICATE_REF = "duplicate_ref"
-    MISSING_REF = "missing_ref"
-    EMPTY_TEXT = "empty_text"
-    TOO_LONG = "too_long"
-    SUSPICIOUS_TEXT = "suspicious_text"
-    NEW_ORGANISATION = "new_organisation"
-    NEW_TITLE = "new_title"
-    NEW_CREDENTIAL = "new_credential"
-    NEW_DATE = "new_date"
-    MISATTRIBUTED_DATE = "misattributed_date"
-    UNSUPPORTED_YEARS_CLAIM = "unsupported_years_claim"
-    NEW_NUMBER = "new_number"
-    NEW_TECHNOLOGY = "new_technology"
-    NEW_SKILL = "new_skill"
-    NEW_LINK = "new_link"
-    DROPPED_NUMBER = "dropped_number"
-    DROPPED_DATE = "dropped_date"
-    DROPPED_TECHNOLOGY = "dropped_technology"
-    DROPPED_SKILL = "dropped_skill"
-    # Provenance (shared/tailoring/provenance.py) decides; the typed reasons above only name a rejection.
-    DISGUISED_TEXT = "disguised_text"
-    NO_PROVENANCE = "no_provenance"
-
-
-# The first reason found in this order is the one reported; the rest go to other_reasons.
-_PRIORITY = list(GuardReason)
-_REF_REASONS = frozenset(
-    {GuardReason.UNKNOWN_REF, GuardReason.NOT_EDITABLE, GuardReason.DUPLICATE_REF, GuardReason.MISSING_REF}
-)
-_LIST_REFS = frozenset({PROJECTS_LIST_REF, SKILLS_LIST_REF})
-
-_MESSAGES = {
-    GuardReason.UNKNOWN_REF: "points at a reference that is not in the source CV",
-    GuardReason.NOT_EDITABLE: "targets an item that can be cited or reordered, not reworded",
-    GuardReason.DUPLICATE_REF: "uses the same reference more than once",
-    GuardReason.MISSING_REF: "leaves items out of the order",
-    GuardReason.EMPTY_TEXT: "has no text",
-    GuardReason.TOO_LONG: "is longer than allowed",
-    GuardReason.SUSPICIOUS_TEXT: "contains instructions or markup instead of CV content",
-    GuardReason.NEW_ORGANISATION: "names an organisation or proper noun the source does not",
-    GuardReason.NEW_TITLE: "states a job title or seniority the source does not",
-    GuardReason.NEW_CREDENTIAL: "states a degree, licence or certificate the source does not",
-    GuardReason.NEW_DATE: "states a date the source does not",
-    GuardReason.MISATTRIBUTED_DATE: "gives an entry a date the CV does not give it",
-    GuardReason.UNSUPPORTED_YEARS_CLAIM: "claims more years of experience than the CV's work dates support",
-    GuardReason.NEW_NUMBER: "states a number the source does not",
-    GuardReason.NEW_TECHNOLOGY: "names a technology the source does not",
-    GuardReason.NEW_SKILL: "names a skill the source does not",
-    GuardReason.NEW_LINK: "adds a link or address the source does not have",
-    GuardReason.DROPPED_NUMBER: "drops a number the original states",
-    GuardReason.DROPPED_DATE: "drops a date the original states",
-    GuardReason.DROPPED_TECHNOLOGY: "drops a technology the original names",
-    GuardReason.DROPPED_SKILL: "drops a skill the original names",
-    GuardReason.DISGUISED_TEXT: "hides letters or digits behind look-alike or invisible characters",
-    GuardReason.NO_PROVENANCE: "uses words that no source item it rewrites or cites accounts for",
-}
 
 _NEW_FACT_REASONS = {
     FactKind.CREDENTIAL: GuardReason.NEW_CREDENTIAL,
@@ -150,25 +91,6 @@ _DROPPED_FACT_REASONS = {
 }
 
 
-class EditKind(StrEnum):
-    SUMMARY = "summary"
-    REORDER = "reorder"
-    REWORD = "reword"
-
-
-class GuardRejection(BaseModel):
-    """One rejected edit: what it targeted, why, and the offending tokens (never the CV text)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    edit: EditKind
-    ref: str
-    reason: GuardReason
-    tokens: list[str] = []
-    message: str
-    other_reasons: list[GuardReason] = []
-
-
 class GuardResult(NamedTuple):
     """The edits that passed, a rejection for each one that did not, and for an accepted summary the entry
     that backs each of its sentences (the cited one, or the one the guard found)."""
@@ -176,44 +98,6 @@ class GuardResult(NamedTuple):
     accepted: TailoringEdits
     rejections: list[GuardRejection]
     summary_backing: tuple[str, ...] = ()
-
-
-Findings = dict[GuardReason, list[str]]
-
-
-def _clip(text: str, limit: int) -> str:
-    flat = normalise_whitespace(text)
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _safe_ref(ref: str) -> str:
-    # A reference comes from the model; one that is not even shaped like a reference is not repeated.
-    return _clip(ref, _MAX_REF_CHARS) if looks_like_ref(ref) else "<malformed ref>"
-
-
-def _rejection(edit: EditKind, ref: str, findings: Findings, subject: str) -> GuardRejection:
-    reasons = sorted(findings, key=_PRIORITY.index)
-    primary = reasons[0]
-    raw_tokens = findings[primary]
-    if primary in _REF_REASONS:
-        raw_tokens = [_safe_ref(token) for token in raw_tokens]
-    tokens = list(dict.fromkeys(_clip(token, _MAX_TOKEN_CHARS) for token in raw_tokens))[:_MAX_TOKENS]
-    message = f"{subject} {_MESSAGES[primary]}"
-    message += f": {', '.join(tokens)}; original kept." if tokens else "; original kept."
-    return GuardRejection(
-        edit=edit,
-        ref=ref if ref in _LIST_REFS else _safe_ref(ref),
-        reason=primary,
-        tokens=tokens,
-        message=message,
-        other_reasons=reasons[1:],
-    )
-
-
-def _add(findings: Findings, reason: GuardReason, tokens: Iterable[str]) -> None:
-    listed = list(tokens)
-    if listed:
-        findings.setdefault(reason, []).extend(listed)
 
 
 @dataclass
@@ -277,9 +161,13 @@ class GuardContext:
         candidate = extract_facts(text, self.vocabulary)
         self._add_name_and_title_findings(findings, candidate, original, original.titles)
         for kind, reason in _NEW_FACT_REASONS.items():
-            _add(findings, reason, _surfaces(candidate, kind, candidate.keys(kind) - original.keys(kind)))
+            add_findings(
+                findings, reason, _surfaces(candidate, kind, candidate.keys(kind) - original.keys(kind))
+            )
         for kind, reason in _DROPPED_FACT_REASONS.items():
-            _add(findings, reason, _surfaces(original, kind, original.keys(kind) - candidate.keys(kind)))
+            add_findings(
+                findings, reason, _surfaces(original, kind, original.keys(kind) - candidate.keys(kind))
+            )
         return self._with_provenance(findings, gaps)
 
     def _with_provenance(self, typed: Findings, gaps: list[str]) -> Findings:
@@ -307,7 +195,7 @@ class GuardContext:
         titles_scope: Iterable[TitleClaim],
     ) -> None:
         """Organisations absent from ``names_scope`` and titles ``titles_scope`` does not support."""
-        _add(
+        add_findings(
             findings,
             GuardReason.NEW_ORGANISATION,
             (
@@ -317,7 +205,7 @@ class GuardContext:
             ),
         )
         lexicon = self.vocabulary.lexicon
-        _add(
+        add_findings(
             findings,
             GuardReason.NEW_TITLE,
             (
@@ -344,9 +232,11 @@ class GuardContext:
         scope = self.cv_facts.all
         candidate = extract_facts(text, self.vocabulary)
         self._add_name_and_title_findings(findings, candidate, scope, self.cv_facts.title_fields)
-        _add(findings, GuardReason.MISATTRIBUTED_DATE, self.date_anchors.misattributed(text, self.vocabulary))
+        add_findings(
+            findings, GuardReason.MISATTRIBUTED_DATE, self.date_anchors.misattributed(text, self.vocabulary)
+        )
         supported_years = max([self.experience, *(claim.years for claim in scope.years_claims)])
-        _add(
+        add_findings(
             findings,
             GuardReason.UNSUPPORTED_YEARS_CLAIM,
             (claim.surface for claim in candidate.years_claims if claim.years > supported_years),
@@ -357,7 +247,7 @@ class GuardContext:
             new_keys = candidate.keys(kind) - scope.keys(kind)
             if kind is FactKind.NUMBER:
                 new_keys -= years_numbers
-            _add(findings, reason, _surfaces(candidate, kind, new_keys))
+            add_findings(findings, reason, _surfaces(candidate, kind, new_keys))
         return self._with_provenance(findings, gaps)
 
 
@@ -402,7 +292,7 @@ def _guard_summary(
     unknown = [ref for ref in edit.sources if not context.index.is_known(ref)]
     findings = {GuardReason.UNKNOWN_REF: unknown} if unknown else context.summary_findings(text, edit.sources)
     if findings:
-        rejections.append(_rejection(EditKind.SUMMARY, SUMMARY_REF, findings, "The summary"))
+        rejections.append(rejection(EditKind.SUMMARY, SUMMARY_REF, findings, "The summary"))
         return None
     return SummaryEdit(text=text, sources=list(dict.fromkeys(edit.sources)))
 
@@ -428,7 +318,7 @@ def _guard_rewordings(
                 continue
             findings = context.rewording_findings(item, text)
         if findings:
-            rejections.append(_rejection(EditKind.REWORD, edit.ref, findings, "The rewording"))
+            rejections.append(rejection(EditKind.REWORD, edit.ref, findings, "The rewording"))
         else:
             accepted.append(Rewording(ref=edit.ref, text=text))
     return accepted
@@ -438,15 +328,15 @@ def order_findings(proposed: list[str], expected: list[str]) -> Findings:
     """Problems with a proposed order: it must hold every expected reference exactly once."""
     findings: Findings = {}
     expected_set = set(expected)
-    _add(findings, GuardReason.UNKNOWN_REF, (ref for ref in proposed if ref not in expected_set))
+    add_findings(findings, GuardReason.UNKNOWN_REF, (ref for ref in proposed if ref not in expected_set))
     seen: set[str] = set()
     duplicates: list[str] = []
     for ref in proposed:
         if ref in seen:
             duplicates.append(ref)
         seen.add(ref)
-    _add(findings, GuardReason.DUPLICATE_REF, duplicates)
-    _add(findings, GuardReason.MISSING_REF, (ref for ref in expected if ref not in seen))
+    add_findings(findings, GuardReason.DUPLICATE_REF, duplicates)
+    add_findings(findings, GuardReason.MISSING_REF, (ref for ref in expected if ref not in seen))
     return findings
 
 
@@ -457,7 +347,7 @@ def _guard_order(
         return []
     findings = order_findings(proposed, expected)
     if findings:
-        rejections.append(_rejection(EditKind.REORDER, list_ref, findings, "The new order"))
+        rejections.append(rejection(EditKind.REORDER, list_ref, findings, "The new order"))
         return []
     return list(proposed)
 
@@ -471,7 +361,7 @@ def _guard_highlight_orders(
         expected = context.index.highlight_groups.get(order.work)
         if expected is None:
             rejections.append(
-                _rejection(
+                rejection(
                     EditKind.REORDER,
                     order.work,
                     {GuardReason.UNKNOWN_REF: [order.work]},
@@ -481,7 +371,7 @@ def _guard_highlight_orders(
             continue
         if order.work in seen:
             rejections.append(
-                _rejection(
+                rejection(
                     EditKind.REORDER,
                     order.work,
                     {GuardReason.DUPLICATE_REF: [order.work]},

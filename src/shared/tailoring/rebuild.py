@@ -10,8 +10,9 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from shared.tailoring.contract import TailoringEdits
-from shared.tailoring.guard import EditKind, GuardContext, GuardRejection, guard_edits
+from shared.tailoring.guard import GuardContext, guard_edits
 from shared.tailoring.references import PROJECTS_LIST_REF, SKILLS_LIST_REF, SUMMARY_REF, ref_path
+from shared.tailoring.rejections import EditKind, GuardRejection
 
 # An applied change has the same three kinds as a proposed edit.
 ChangeKind = EditKind

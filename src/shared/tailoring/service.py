@@ -9,9 +9,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from shared.tailoring.contract import TailoringEdits, parse_edits
-from shared.tailoring.guard import GuardRejection, build_guard_context
+from shared.tailoring.guard import build_guard_context
 from shared.tailoring.match_report import MatchReport, build_match_report
 from shared.tailoring.rebuild import Change, apply_edits
+from shared.tailoring.rejections import GuardRejection
 
 
 class TailoringOutcome(BaseModel):
