@@ -51,6 +51,8 @@ from shared.tailoring.provenance_words import (
 )
 from shared.tailoring.vocabulary import Vocabulary
 
+_YEAR_STEMS = frozenset(stem(word) for word in YEAR_WORDS)
+
 
 class SourceText(NamedTuple):
     """What a rewording of one source text may draw on, computed once per text."""
@@ -371,7 +373,8 @@ def _sentence_gaps(
         and not (no_space_script(token) and fold(token.surface) in entry.folded_text)
     ]
     for claim in claims:
-        stated = str(claim) in entry.keys
+        # Stated means the entry says "N years" itself, not merely that N occurs in it ("14 services").
+        stated = not entry.bindings.following.get(str(claim), set()).isdisjoint(_YEAR_STEMS)
         if not stated and (entry.years is None or claim > int(entry.years)):
             missing.append(f"{claim} years")
     missing.extend(binding_gaps(unclaimed, entry.bindings))

@@ -108,3 +108,21 @@ def test_an_accepted_summary_reports_the_entry_behind_each_sentence() -> None:
     assert outcome.rejections == []
     (change,) = [change for change in outcome.changes if change.ref == "basics.summary"]
     assert change.backed_by == ["basics", "work[0]"]
+
+
+def test_a_number_the_entry_counts_something_with_is_no_length_of_experience() -> None:
+    # Given an entry that says "14 services" and a career of about 7.8 years (found by the property test)
+    cv = {
+        "work": [
+            {"name": "Acme", "startDate": "2019-01", "highlights": ["Migrated 14 services to Kubernetes"]}
+        ]
+    }
+    entries = source_entries(cv, AS_OF, Decimal("7.8"))
+
+    # When a summary claims "14 years" of the same entry
+    verdict = summary_gaps(
+        "Migrated 14 services to Kubernetes with 14 years experience.", entries, [], Decimal("7.8")
+    )
+
+    # Then the claim has no provenance: the entry never says "14 years", and its dates give fewer
+    assert "14 years" in verdict.gaps
