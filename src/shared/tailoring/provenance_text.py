@@ -216,10 +216,13 @@ class Bindings:
 
 
 def _next_counted(tokens: Sequence[Word], index: int) -> str:
-    """The key of the word or symbol right after a number, skipping glue; "" at a boundary."""
+    """The key of the word or symbol right after a number, skipping glue; "" at a boundary. In a range the
+    numbers share the unit after the last one: "from 74 to 19 minutes" counts minutes for both."""
     for token in tokens[index + 1 : index + 1 + _BINDING_WINDOW]:
-        if token.kind in {"end", "number"}:
+        if token.kind == "end":
             return ""
+        if token.kind == "number":
+            continue
         if token.kind == "symbol" or not is_free(token):
             return token.key if token.kind == "symbol" else stem(token.key)
     return ""
@@ -252,6 +255,15 @@ def _rate_periods(tokens: Sequence[Word], index: int) -> set[str]:
     return found
 
 
+_MAGNITUDE_STEMS = frozenset(
+    stem(word)
+    for word in (
+        "%", "percent", "thousand", "million", "billion", "trillion", "k", "m", "bn", "mm",
+        "tausend", "millionen", "milliarden", "mille", "millions", "milliards", "mil", "millones",
+    )
+)  # fmt: skip
+
+
 def binding_gaps(new: Sequence[Word], source: Bindings) -> list[str]:
     gaps: list[str] = []
     candidate = Bindings(new)
@@ -259,7 +271,11 @@ def binding_gaps(new: Sequence[Word], source: Bindings) -> list[str]:
     for number, following in candidate.following.items():
         if number not in source.following:
             continue
-        gaps.extend(f"{number} {counted}" for counted in following - source.following[number] if counted)
+        changed = following - source.following[number]
+        gaps.extend(f"{number} {counted}" for counted in changed if counted)
+        # A magnitude must stay, too: "2 million events" cut to "… processes 2" is a smaller number.
+        if "" in changed and not source.following[number].isdisjoint(_MAGNITUDE_STEMS):
+            gaps.append(f"{number} without its magnitude")
         symbols = candidate.preceding.get(number, set()) - source.preceding.get(number, set())
         gaps.extend(f"{symbol}{number}" for symbol in symbols)
         periods = candidate.periods.get(number, set()) - source.periods.get(number, set())

@@ -126,3 +126,16 @@ def test_a_number_the_entry_counts_something_with_is_no_length_of_experience() -
 
     # Then the claim has no provenance: the entry never says "14 years", and its dates give fewer
     assert "14 years" in verdict.gaps
+
+
+def test_a_number_keeps_its_magnitude_and_a_range_shares_its_unit() -> None:
+    # Given highlights with a magnitude and a range (the first case was found by the property test)
+    events = "Built an event pipeline on Kafka that processes 2 million shipment events a day"
+    recovery = "Reduced mean time to recovery from 74 minutes to 19 minutes over 2 years"
+
+    # When one is cut before its magnitude, and the other's range is tightened to one unit
+    # Then the cut has no provenance, and the tightened range does
+    assert "2 without its magnitude" in rewording_gaps(
+        events, "Built an event pipeline on Kafka that processes 2"
+    )
+    assert rewording_gaps(recovery, "Reduced mean time to recovery from 74 to 19 minutes over 2 years") == []
